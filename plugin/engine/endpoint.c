@@ -1,0 +1,124 @@
+/*
+ * tcpphase engine: what one endpoint's segments show of it (sequence space, acknowledgments,
+ * window, timestamps), and the acceptability tests that read those facts.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+/* Without a negotiated scale the advertised window may still be scaled by up to 2^14
+ * (RFC 7323 2.3); judging a RST against the largest possible window never calls a RST
+ * out-of-window that a stack would have accepted. */
+#define TP_MAX_WSCALE 14
+
+void tp_endpoint_init(tp_endpoint *ep, tp_state state)
+{
+    memset(ep, 0, sizeof *ep);
+    ep->state = state;
+    ep->wscale = -1;
+}
+
+/* What a new incarnation keeps of an endpoint that still holds the old connection: its state
+ * and the sequence-space facts its answers will be judged by, not its SYN or FIN. */
+void tp_endpoint_carry(tp_endpoint *ep, const tp_endpoint *old)
+{
+    tp_endpoint_init(ep, (tp_state)old->state);
+    ep->seq_seen = old->seq_seen;
+    ep->snd_nxt = old->snd_nxt;
+    ep->ack_seen = old->ack_seen;
+    ep->max_ack = old->max_ack;
+    ep->window = old->window;
+    ep->wscale = old->wscale;
+    ep->has_ts = old->has_ts;
+    ep->last_tsval = old->last_tsval;
+    ep->time_wait_ns = old->time_wait_ns;
+}
+
+static uint32_t seq_space(const tp_segment *seg)
+{
+    return seg->len + ((seg->flags & TP_SYN) ? 1 : 0) + ((seg->flags & TP_FIN) ? 1 : 0);
+}
+
+/* Records what a segment the endpoint sent shows of it. The peer is read for the byte counts
+ * that the findings report. */
+void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg)
+{
+    uint32_t end = seg->seq + seq_space(seg);
+
+    if ((seg->flags & TP_SYN) && !ep->syn_seen) {
+        ep->syn_seen = true;
+        ep->isn = seg->seq;
+        ep->wscale = seg->wscale;
+    }
+    if ((seg->flags & (TP_SYN | TP_ACK)) == (TP_SYN | TP_ACK))
+        ep->synack_seen = true;
+    if (!(seg->flags & TP_RST)) {
+        /* A RST's sequence number says where its sender stood, not data it sent. */
+        ep->snd_nxt = ep->seq_seen ? tp_seq_max(ep->snd_nxt, end) : end;
+        ep->seq_seen = true;
+    }
+    if ((seg->flags & TP_FIN) && !ep->fin_seen) {
+        ep->fin_seen = true;
+        ep->fin_seq = seg->seq + seg->len;
+    }
+    if (seg->flags & TP_ACK) {
+        ep->max_ack = ep->ack_seen ? tp_seq_max(ep->max_ack, seg->ack) : seg->ack;
+        ep->ack_seen = true;
+        if (seg->len > 0 || !ep->data_ack_seen) {
+            ep->ack_at_last_data = seg->ack;
+            ep->data_ack_seen = true;
+        }
+    }
+    if (seg->len > 0 && peer->fin_seen)
+        ep->bytes_after_peer_fin += seg->len;
+    ep->window = seg->window;
+    if (seg->has_ts) {
+        ep->has_ts = true;
+        ep->last_tsval = seg->tsval;
+    }
+}
+
+/* Does the segment acknowledge the receiver's FIN (RFC 9293 3.10.7.4, fifth check)? */
+bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg)
+{
+    return receiver->fin_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->fin_seq, seg->ack) &&
+           tp_seq_le(seg->ack, receiver->snd_nxt);
+}
+
+/* Does it acknowledge the receiver's last control flag: its FIN if sent, else its SYN?
+ * Acceptable means SND.UNA < SEG.ACK =< SND.NXT (3.10.7.3, 3.10.7.4). */
+bool tp_endpoint_acks_ctl(const tp_endpoint *receiver, const tp_segment *seg)
+{
+    if (receiver->fin_seen)
+        return tp_endpoint_acks_fin(receiver, seg);
+    return receiver->syn_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->isn, seg->ack) &&
+           tp_seq_le(seg->ack, receiver->snd_nxt);
+}
+
+static uint64_t receive_window(const tp_endpoint *receiver)
+{
+    int shift = receiver->wscale >= 0 ? receiver->wscale : TP_MAX_WSCALE;
+    if (shift > TP_MAX_WSCALE)
+        shift = TP_MAX_WSCALE;
+    uint64_t w = (uint64_t)receiver->window << shift;
+    return w ? w : 1;
+}
+
+/*
+ * RFC 9293 3.10.7.3: in SYN-SENT a RST is acceptable only if it acknowledges the SYN.
+ * 3.10.7.4 and RFC 5961 3: otherwise it must fall in the receive window, RCV.NXT <= SEG.SEQ <
+ * RCV.NXT + RCV.WND. The observer takes RCV.NXT from the receiver's highest ACK, or from
+ * the sender's own next sequence number when the receiver has acknowledged nothing yet.
+ */
+bool tp_rst_acceptable(const tp_endpoint *sender, const tp_endpoint *receiver,
+                       const tp_segment *seg)
+{
+    if (receiver->state == TP_SYN_SENT)
+        return (seg->flags & TP_ACK) && receiver->syn_seen && seg->ack == receiver->isn + 1;
+    if (sender->seq_seen && seg->seq == sender->snd_nxt)
+        return true;
+    if (!receiver->ack_seen)
+        return true; /* nothing to judge it by */
+    uint32_t off = seg->seq - receiver->max_ack;
+    return (uint64_t)off < receive_window(receiver);
+}

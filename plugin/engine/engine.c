@@ -1,0 +1,351 @@
+/*
+ * tcpphase engine: feeding segments and reading results.
+ *
+ * Each frame is computed once, when first fed, and its 12-byte result stored in an array
+ * indexed by frame number; later look-ups only read it (the way Wireshark's transum computes
+ * on the first pass and only draws on revisits). Facts that need hindsight are derived from
+ * the connection record at look-up time.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define NS_PER_S 1000000000.0
+
+struct tp_engine {
+    tp_config cfg;
+    tp_conntable *conns;
+    GArray *results; /* tp_result, index frame */
+    tp_findings *findings;
+};
+
+tp_engine *tp_engine_new(const tp_config *cfg)
+{
+    tp_engine *e = g_new0(tp_engine, 1);
+    e->cfg.time_wait_s = 60.0;
+    if (cfg && cfg->time_wait_s >= 0)
+        e->cfg = *cfg;
+    e->conns = tp_conntable_new();
+    e->results = g_array_new(FALSE, TRUE, sizeof(tp_result));
+    e->findings = tp_findings_new();
+    return e;
+}
+
+void tp_engine_free(tp_engine *e)
+{
+    if (!e)
+        return;
+    tp_conntable_free(e->conns);
+    g_array_free(e->results, TRUE);
+    tp_findings_free(e->findings);
+    g_free(e);
+}
+
+const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame)
+{
+    if (!e || frame >= e->results->len)
+        return NULL;
+    const tp_result *r = &g_array_index(e->results, tp_result, frame);
+    return r->conn ? r : NULL;
+}
+
+static bool segment_valid(const tp_segment *seg)
+{
+    return seg->frame > 0 && seg->frame < UINT32_MAX && (seg->src.len == 4 || seg->src.len == 16) &&
+           seg->src.len == seg->dst.len;
+}
+
+/* ---- opening connections ---------------------------------------------------------------- */
+
+/* Who is the client of a connection this segment opens. RFC 9293 3.5: the sender of the
+ * first SYN. Picked up mid-stream, services listen on the lower port and clients use
+ * ephemeral ones, so the lower port is the server's (equal ports: the first sender is the
+ * client). */
+static tp_dir opener_side(const tp_segment *seg)
+{
+    if (seg->flags & TP_SYN)
+        return (seg->flags & TP_ACK) ? TP_SERVER : TP_CLIENT;
+    return seg->sport < seg->dport ? TP_SERVER : TP_CLIENT;
+}
+
+static bool time_wait_live(const tp_engine *e, const tp_endpoint *ep, int64_t now)
+{
+    return ep->state == TP_TIME_WAIT &&
+           (double)(now - ep->time_wait_ns) < e->cfg.time_wait_s * NS_PER_S;
+}
+
+/* Does this segment start a new incarnation of its 4-tuple's latest connection c? */
+static bool starts_incarnation(const tp_engine *e, const tp_conn *c, const tp_segment *seg)
+{
+    tp_dir d = tp_conn_dir(c, seg);
+    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
+
+    if (!(seg->flags & TP_SYN) || (seg->flags & TP_ACK)) {
+        /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
+         * new connection picked up mid-stream, not a straggler of the old one. */
+        return tp_conn_ended(c) &&
+               (double)(seg->time_ns - c->last_ns) > e->cfg.time_wait_s * NS_PER_S;
+    }
+    if (sender->syn_seen && seg->seq == sender->isn)
+        return false; /* a retransmitted SYN */
+    if (!sender->syn_seen && peer->state == TP_SYN_SENT && !tp_conn_ended(c))
+        return false; /* simultaneous open: the answer's own SYN */
+    return true;
+}
+
+/* The old incarnation's endpoint at the same address and port as new side d. */
+static const tp_endpoint *old_endpoint(const tp_conn *old, const tp_conn *c, tp_dir d)
+{
+    const tp_tuple *t = &old->tuple, *n = &c->tuple;
+    bool same = t->port[d] == n->port[d] && t->addr[d].len == n->addr[d].len &&
+                memcmp(t->addr[d].bytes, n->addr[d].bytes, t->addr[d].len) == 0;
+    return &old->ep[same ? d : TP_PEER(d)];
+}
+
+static tp_tw_facts time_wait_facts(const tp_engine *e, const tp_conn *old, const tp_conn *c,
+                                   const tp_segment *syn)
+{
+    tp_tw_facts tw = {.old_conn = old->id, .period_s = e->cfg.time_wait_s};
+    const tp_endpoint *sender_old = old_endpoint(old, c, TP_CLIENT);
+    int64_t since = INT64_MAX;
+
+    for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
+        const tp_endpoint *ep = old_endpoint(old, c, (tp_dir)d);
+        if (time_wait_live(e, ep, syn->time_ns)) {
+            tw.holders |= 1u << d;
+            since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
+        }
+    }
+    tw.elapsed_s = tw.holders ? (double)(syn->time_ns - since) / NS_PER_S : 0;
+    tw.isn_above = sender_old->seq_seen && tp_seq_lt(sender_old->snd_nxt, syn->seq);
+    tw.ts_known = sender_old->has_ts && syn->has_ts;
+    tw.ts_newer = tw.ts_known && tp_seq_lt(sender_old->last_tsval, syn->tsval);
+    return tw;
+}
+
+/*
+ * The new incarnation starts from what the old one left: a peer still in TIME-WAIT or in a
+ * synchronized state keeps that state (and its sequence facts) until its answer says
+ * otherwise; a SYN's sender reusing its own TIME-WAIT starts from TIME-WAIT.
+ */
+static void inherit(const tp_engine *e, tp_conn *c, const tp_conn *old, const tp_segment *seg)
+{
+    const tp_endpoint *peer_old = old_endpoint(old, c, TP_SERVER);
+    const tp_endpoint *self_old = old_endpoint(old, c, TP_CLIENT);
+
+    if (time_wait_live(e, self_old, seg->time_ns))
+        c->ep[TP_CLIENT].state = TP_TIME_WAIT;
+    if (time_wait_live(e, peer_old, seg->time_ns)) {
+        tp_endpoint_carry(&c->ep[TP_SERVER], peer_old);
+    } else if (tp_state_synchronized(peer_old->state) && peer_old->state != TP_TIME_WAIT) {
+        tp_endpoint_carry(&c->ep[TP_SERVER], peer_old);
+        c->challenge_pending = true;
+    }
+}
+
+static tp_conn *open_conn(tp_engine *e, const tp_conn *old, const tp_segment *seg, tp_result *r)
+{
+    tp_dir side = opener_side(seg);
+    tp_conn *c = tp_conntable_open(e->conns, seg, side, old);
+
+    if (seg->flags & TP_SYN) {
+        c->ep[TP_CLIENT].state = (seg->flags & TP_ACK) ? TP_UNKNOWN : TP_CLOSED;
+    } else {
+        c->mid_stream = true;
+    }
+    if (old && (seg->flags & TP_SYN) && !(seg->flags & TP_ACK)) {
+        tp_tw_facts tw = time_wait_facts(e, old, c, seg);
+        inherit(e, c, old, seg);
+        if (tw.holders) {
+            tp_findings_add(e->findings, seg->frame, TP_FIND_TIME_WAIT_REUSE,
+                            tp_msg_time_wait_reuse(&tw));
+            r->findings |= 1u << TP_FIND_TIME_WAIT_REUSE;
+        }
+    }
+    return c;
+}
+
+/* ---- one segment ------------------------------------------------------------------------- */
+
+static void apply_event(tp_event ev, tp_dir dir, const uint8_t before[2], uint8_t after[2])
+{
+    after[0] = before[0];
+    after[1] = before[1];
+    if (ev == TP_EV_NONE)
+        return;
+    const tp_cell *s = tp_send_cell(ev, (tp_state)before[dir]);
+    const tp_cell *v = tp_recv_cell(ev, (tp_state)before[TP_PEER(dir)]);
+    if (s)
+        after[dir] = s->next;
+    if (v)
+        after[TP_PEER(dir)] = v->next;
+}
+
+static void note(tp_engine *e, const tp_segment *seg, tp_result *r, tp_finding_kind kind,
+                 char *message)
+{
+    tp_findings_add(e->findings, seg->frame, kind, message);
+    r->findings |= 1u << kind;
+}
+
+/* Immediate findings, judged on the connection as it was before the segment. */
+static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r)
+{
+    tp_endpoint *sender = &c->ep[dir];
+
+    switch ((tp_role)r->role) {
+    case TP_ROLE_HALF_CLOSED_DATA:
+        if (!sender->half_closed_noted) {
+            sender->half_closed_noted = true;
+            note(e, seg, r, TP_FIND_HALF_CLOSED, tp_msg_half_closed(dir));
+        }
+        break;
+    case TP_ROLE_RST_INSTEAD_OF_FIN:
+        note(e, seg, r, TP_FIND_RST_INSTEAD_OF_FIN, tp_msg_rst_instead_of_fin(c, dir, seg));
+        break;
+    case TP_ROLE_RST_AFTER_FIN:
+        note(e, seg, r, TP_FIND_RST_AFTER_FIN, tp_msg_rst_after_fin(c, dir));
+        break;
+    case TP_ROLE_RST_HALF_OPEN:
+        if (tp_state_synchronized((tp_state)r->before[TP_PEER(dir)]) &&
+            r->before[TP_PEER(dir)] != TP_TIME_WAIT && r->before[dir] != TP_SYN_SENT) {
+            r->half_open_kind = TP_HALF_OPEN_PEER_LOST_STATE;
+            note(e, seg, r, TP_FIND_HALF_OPEN,
+                 tp_msg_half_open(c, TP_HALF_OPEN_PEER_LOST_STATE, dir));
+        }
+        break;
+    default:
+        break;
+    }
+    if (c->challenge_pending && dir == TP_SERVER) {
+        c->challenge_pending = false;
+        if (!(seg->flags & (TP_SYN | TP_RST)) && r->before[TP_CLIENT] == TP_SYN_SENT) {
+            r->half_open_kind = TP_HALF_OPEN_CHALLENGE_ACK;
+            note(e, seg, r, TP_FIND_HALF_OPEN,
+                 tp_msg_half_open(c, TP_HALF_OPEN_CHALLENGE_ACK, dir));
+        }
+    }
+}
+
+/* Connection bookkeeping for the summary and the hindsight findings. */
+static void account(tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_result *r)
+{
+    tp_role role = (tp_role)r->role;
+
+    c->last_frame = seg->frame;
+    c->last_ns = seg->time_ns;
+    c->frames[dir]++;
+    c->bytes[dir] += seg->len;
+    if ((role == TP_ROLE_SYN || role == TP_ROLE_SYN_RETRANSMIT) && dir == TP_CLIENT) {
+        c->syn_count++;
+        if (!c->first_syn_frame)
+            c->first_syn_frame = seg->frame;
+    }
+    if (role == TP_ROLE_SYN_ACK && !c->first_synack_frame)
+        c->first_synack_frame = seg->frame;
+    if (dir == TP_SERVER && r->before[TP_CLIENT] == TP_SYN_SENT)
+        c->syn_answered = true;
+    if (role == TP_ROLE_SIMULTANEOUS_SYN)
+        c->simultaneous = true;
+    if (r->after[TP_CLIENT] == TP_ESTABLISHED && r->after[TP_SERVER] == TP_ESTABLISHED)
+        c->synack_acked = true;
+    if (r->before[TP_PEER(dir)] == TP_FIN_WAIT_1 && r->after[TP_PEER(dir)] == TP_FIN_WAIT_2)
+        c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
+    if (role == TP_ROLE_FIN_SIMULTANEOUS)
+        c->fin_simultaneous_seen = true;
+    for (int d = 0; d < 2; d++) {
+        c->ep[d].state = r->after[d];
+        if (r->after[d] == TP_TIME_WAIT && r->before[d] != TP_TIME_WAIT)
+            c->ep[d].time_wait_ns = seg->time_ns;
+    }
+    /* The RST that ended the connection names its close; one a SYN survives does not. */
+    if (!c->end_role && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
+        tp_conn_ended(c))
+        c->end_role = (uint8_t)role;
+}
+
+static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
+{
+    tp_dir dir = tp_conn_dir(c, seg);
+    tp_event ev = tp_classify_event(c, dir, seg);
+
+    r->conn = c->id;
+    r->sender = (uint8_t)dir;
+    r->before[TP_CLIENT] = c->ep[TP_CLIENT].state;
+    r->before[TP_SERVER] = c->ep[TP_SERVER].state;
+    apply_event(ev, dir, r->before, r->after);
+    r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
+    find(e, c, dir, seg, r);
+    tp_endpoint_sent(&c->ep[dir], &c->ep[TP_PEER(dir)], seg);
+    account(c, dir, seg, r);
+}
+
+const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
+{
+    if (!e || !seg || !segment_valid(seg))
+        return NULL;
+    const tp_result *done = tp_engine_lookup(e, seg->frame);
+    if (done)
+        return done;
+
+    tp_result r;
+    memset(&r, 0, sizeof r);
+    tp_conn *c = tp_conntable_find(e->conns, seg);
+    if (!c || starts_incarnation(e, c, seg))
+        c = open_conn(e, c, seg, &r);
+    step(e, c, seg, &r);
+
+    if (seg->frame >= e->results->len)
+        g_array_set_size(e->results, seg->frame + 1);
+    g_array_index(e->results, tp_result, seg->frame) = r;
+    return &g_array_index(e->results, tp_result, seg->frame);
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+static size_t hindsight(const tp_engine *e, uint32_t frame, const tp_result *r, tp_finding *out,
+                        size_t max)
+{
+    const tp_conn *c = tp_conntable_get(e->conns, r->conn);
+    char *m = NULL;
+
+    if (!c || max == 0)
+        return 0;
+    if (frame == c->first_syn_frame && !c->syn_answered)
+        m = tp_msg_half_open(c, TP_HALF_OPEN_SYN_UNANSWERED, TP_CLIENT);
+    else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_role)
+        m = tp_msg_half_open(c, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER);
+    if (!m)
+        return 0;
+    out->kind = TP_FIND_HALF_OPEN;
+    out->frame = frame;
+    g_strlcpy(out->message, m, sizeof out->message);
+    g_free(m);
+    return 1;
+}
+
+size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_finding *out,
+                          size_t max)
+{
+    const tp_result *r = tp_engine_lookup(e, frame);
+    if (!r || !out)
+        return 0;
+    size_t n = r->findings ? tp_findings_of(e->findings, frame, out, max) : 0;
+    if (complete)
+        n += hindsight(e, frame, r, out + n, max - n);
+    return n;
+}
+
+bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out)
+{
+    const tp_conn *c = e ? tp_conntable_get(e->conns, conn) : NULL;
+    if (!c || !out)
+        return false;
+    tp_conn_summarize(c, out);
+    return true;
+}
+
+uint32_t tp_engine_conn_count(const tp_engine *e)
+{
+    return e ? tp_conntable_count(e->conns) : 0;
+}

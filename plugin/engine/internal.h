@@ -1,0 +1,158 @@
+/*
+ * tcpphase engine internals: the records shared by the engine's files. Not part of the API.
+ */
+#ifndef TCPPHASE_INTERNAL_H
+#define TCPPHASE_INTERNAL_H
+
+#include "tcpphase.h"
+
+#include <glib.h>
+
+/* Sequence-space comparison modulo 2^32 (RFC 9293 3.4, RFC 1982). */
+static inline bool tp_seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+static inline bool tp_seq_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
+}
+
+static inline uint32_t tp_seq_max(uint32_t a, uint32_t b)
+{
+    return tp_seq_lt(a, b) ? b : a;
+}
+
+/*
+ * What one endpoint has shown of itself, in the spirit of Zeek's TCP_Endpoint: its state and
+ * the sequence-space facts needed to judge the next segment. Everything here is learnt from
+ * segments it sent, except the state, which the peer's segments move as well.
+ */
+typedef struct tp_endpoint {
+    uint8_t state;      /* tp_state */
+    bool syn_seen;      /* it sent a SYN in this incarnation; isn valid */
+    bool synack_seen;   /* one of its SYNs carried ACK */
+    bool fin_seen;      /* it sent a FIN; fin_seq valid */
+    bool ack_seen;      /* it sent an ACK; max_ack valid */
+    bool seq_seen;      /* it sent anything; snd_nxt valid */
+    bool data_ack_seen; /* ack_at_last_data valid */
+    bool has_ts;        /* its segments carry timestamps; last_tsval valid */
+    bool half_closed_noted;
+    int8_t wscale;             /* from its SYN, -1 unknown */
+    uint32_t isn;              /* sequence number of its SYN */
+    uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */
+    uint32_t fin_seq;          /* sequence number its FIN occupies */
+    uint32_t max_ack;          /* highest acknowledgment it sent: what it has received */
+    uint32_t ack_at_last_data; /* its acknowledgment when it last sent payload */
+    uint32_t window;           /* its last advertised window, unscaled */
+    uint32_t last_tsval;
+    uint64_t bytes_after_peer_fin; /* payload it sent after the peer's FIN */
+    int64_t time_wait_ns;          /* when it entered TIME-WAIT */
+} tp_endpoint;
+
+/* A connection's 4-tuple, indexed by tp_dir. The connection table hashes it unordered. */
+typedef struct tp_tuple {
+    tp_addr addr[2];
+    uint16_t port[2];
+} tp_tuple;
+
+/* One incarnation of a 4-tuple. Everything per endpoint is indexed by tp_dir. */
+typedef struct tp_conn {
+    tp_tuple tuple; /* first: the connection table's key points here */
+    uint32_t id, incarnation;
+    tp_endpoint ep[2];
+    uint32_t first_frame, last_frame;
+    int64_t first_ns, last_ns;
+    uint64_t bytes[2];
+    uint32_t frames[2];
+    uint32_t first_syn_frame, first_synack_frame, syn_count;
+    bool mid_stream;        /* picked up without its SYN */
+    bool simultaneous;      /* simultaneous open */
+    bool syn_answered;      /* the server sent SYN-ACK or RST */
+    bool synack_acked;      /* the handshake completed */
+    bool challenge_pending; /* new SYN met a live peer: its next ACK is a challenge ACK */
+    bool ack_of_fin_seen, fin_simultaneous_seen;
+    uint8_t end_role; /* tp_role of the RST that ended it, or 0 */
+} tp_conn;
+
+/* Events: a segment seen from the receiving endpoint's side (transitions.c). */
+typedef enum tp_event {
+    TP_EV_NONE = 0,    /* no transition: out-of-window RST, unacceptable SYN-ACK */
+    TP_EV_SYN,         /* SYN, the receiver has sent none */
+    TP_EV_SYN_CROSSED, /* SYN while the receiver's own SYN is outstanding */
+    TP_EV_SYN_ACK,     /* SYN,ACK acknowledging the receiver's SYN */
+    TP_EV_ACK,         /* ACK (maybe data) not acknowledging the receiver's SYN or FIN */
+    TP_EV_ACK_CTL,     /* ACK acknowledging the receiver's SYN or FIN */
+    TP_EV_FIN,         /* FIN, the receiver has sent none */
+    TP_EV_FIN_CROSSED, /* FIN not acknowledging the receiver's FIN */
+    TP_EV_FIN_ACK_FIN, /* FIN acknowledging the receiver's FIN */
+    TP_EV_RST,         /* acceptable RST */
+    TP_EV_COUNT
+} tp_event;
+
+/* A transition table cell: the next state and why. No reason: the state is kept. */
+typedef struct tp_cell {
+    uint8_t next;
+    const char *why;
+} tp_cell;
+
+const tp_cell *tp_send_cell(tp_event ev, tp_state sender);
+const tp_cell *tp_recv_cell(tp_event ev, tp_state receiver);
+const char *tp_event_name(tp_event ev);
+
+/* endpoint.c */
+void tp_endpoint_init(tp_endpoint *ep, tp_state state);
+void tp_endpoint_carry(tp_endpoint *ep, const tp_endpoint *old);
+void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg);
+bool tp_endpoint_acks_ctl(const tp_endpoint *receiver, const tp_segment *seg);
+bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg);
+bool tp_rst_acceptable(const tp_endpoint *sender, const tp_endpoint *receiver,
+                       const tp_segment *seg);
+
+/* classify.c */
+tp_event tp_classify_event(const tp_conn *c, tp_dir dir, const tp_segment *seg);
+tp_role tp_classify_role(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_event ev,
+                         const uint8_t before[2], const uint8_t after[2]);
+bool tp_conn_ended(const tp_conn *c);
+bool tp_state_synchronized(tp_state s);
+bool tp_state_gone(tp_state s);
+
+/* conntable.c */
+typedef struct tp_conntable tp_conntable;
+tp_conntable *tp_conntable_new(void);
+void tp_conntable_free(tp_conntable *t);
+tp_conn *tp_conntable_find(tp_conntable *t, const tp_segment *seg);
+tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender,
+                           const tp_conn *previous);
+tp_conn *tp_conntable_get(const tp_conntable *t, uint32_t id);
+uint32_t tp_conntable_count(const tp_conntable *t);
+tp_dir tp_conn_dir(const tp_conn *c, const tp_segment *seg);
+
+/* findings.c: the stored findings of a capture and the text of their messages. */
+typedef struct tp_findings tp_findings;
+tp_findings *tp_findings_new(void);
+void tp_findings_free(tp_findings *f);
+void tp_findings_add(tp_findings *f, uint32_t frame, tp_finding_kind kind, char *message);
+size_t tp_findings_of(const tp_findings *f, uint32_t frame, tp_finding *out, size_t max);
+
+/* What a TIME-WAIT reuse message reports. holders: bit (1 << tp_dir) of the new connection. */
+typedef struct tp_tw_facts {
+    uint32_t old_conn;
+    double elapsed_s, period_s;
+    unsigned holders;
+    bool isn_above; /* new ISN after the old final sequence number (RFC 1122 4.2.2.13) */
+    bool ts_known;  /* both the old connection and the SYN carry timestamps */
+    bool ts_newer;  /* the SYN's timestamp is newer (RFC 6191) */
+} tp_tw_facts;
+
+char *tp_msg_half_open(const tp_conn *c, tp_half_open_kind kind, tp_dir sender);
+char *tp_msg_half_closed(tp_dir sender);
+char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segment *seg);
+char *tp_msg_rst_after_fin(const tp_conn *c, tp_dir sender);
+char *tp_msg_time_wait_reuse(const tp_tw_facts *tw);
+
+/* summary.c */
+void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out);
+
+#endif

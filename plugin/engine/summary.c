@@ -1,0 +1,69 @@
+/*
+ * tcpphase engine: a connection's summary, how it opened and how it closed, derived from the
+ * facts the engine recorded while feeding it.
+ */
+#include "internal.h"
+
+static tp_open_style open_style(const tp_conn *c)
+{
+    if (c->mid_stream)
+        return TP_OPEN_MID_STREAM;
+    if (c->end_role == TP_ROLE_RST_REFUSED && !c->synack_acked)
+        return TP_OPEN_REFUSED;
+    if (c->synack_acked)
+        return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
+    if (!c->syn_answered)
+        return TP_OPEN_SYN_UNANSWERED;
+    return c->first_synack_frame ? TP_OPEN_SYNACK_UNACKED : TP_OPEN_UNKNOWN;
+}
+
+static tp_close_style rst_close(uint8_t role)
+{
+    switch ((tp_role)role) {
+    case TP_ROLE_RST_REFUSED:
+        return TP_CLOSE_REFUSED;
+    case TP_ROLE_RST_INSTEAD_OF_FIN:
+        return TP_CLOSE_RST_INSTEAD_OF_FIN;
+    case TP_ROLE_RST_AFTER_FIN:
+        return TP_CLOSE_RST_AFTER_FIN;
+    default:
+        return TP_CLOSE_RST_HALF_OPEN;
+    }
+}
+
+static tp_close_style close_style(const tp_conn *c)
+{
+    bool fin_c = c->ep[TP_CLIENT].fin_seen, fin_s = c->ep[TP_SERVER].fin_seen;
+
+    if (c->end_role)
+        return rst_close(c->end_role);
+    if (fin_c && fin_s) {
+        if (c->fin_simultaneous_seen)
+            return TP_CLOSE_FIN_SIMULTANEOUS;
+        return c->ack_of_fin_seen ? TP_CLOSE_FIN_4WAY : TP_CLOSE_FIN_3WAY;
+    }
+    if (fin_c || fin_s)
+        return TP_CLOSE_HALF_CLOSED;
+    if (!c->mid_stream && !c->syn_answered)
+        return TP_CLOSE_SYN_UNANSWERED;
+    return TP_CLOSE_OPEN;
+}
+
+void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out)
+{
+    out->conn = c->id;
+    out->incarnation = c->incarnation;
+    for (int d = 0; d < 2; d++) {
+        out->addr[d] = c->tuple.addr[d];
+        out->port[d] = c->tuple.port[d];
+        out->bytes[d] = c->bytes[d];
+        out->frames[d] = c->frames[d];
+        out->state[d] = (tp_state)c->ep[d].state;
+    }
+    out->first_frame = c->first_frame;
+    out->last_frame = c->last_frame;
+    out->first_ns = c->first_ns;
+    out->last_ns = c->last_ns;
+    out->open = open_style(c);
+    out->close = close_style(c);
+}

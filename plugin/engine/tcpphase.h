@@ -1,0 +1,232 @@
+/*
+ * tcpphase engine: the public interface.
+ *
+ * The engine is plain C11 with glib for its tables and knows nothing of Wireshark. It is fed
+ * TCP segments in capture order and answers, per segment, the segment's connection-phase role
+ * and the RFC 9293 state of both endpoints after it, plus findings (the expert items).
+ *
+ * Each frame's result is computed once, when the frame is first fed, and stored; later look-ups
+ * only read it. Facts that need hindsight (a SYN never answered) are derived at look-up time
+ * from the connection record, and only when the caller says the whole capture has been read.
+ */
+#ifndef TCPPHASE_H
+#define TCPPHASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TCP header flag bits, as on the wire (RFC 9293 3.1). */
+enum {
+    TP_FIN = 0x01,
+    TP_SYN = 0x02,
+    TP_RST = 0x04,
+    TP_PSH = 0x08,
+    TP_ACK = 0x10,
+    TP_URG = 0x20,
+};
+
+/* The two endpoints of a connection. The client sent the first SYN; see tp_engine_feed. */
+typedef enum tp_dir { TP_CLIENT = 0, TP_SERVER = 1 } tp_dir;
+
+#define TP_PEER(d) ((tp_dir)(1 - (d)))
+
+/* RFC 9293 3.3.2 connection states, plus UNKNOWN where nothing supports a guess. */
+typedef enum tp_state {
+    TP_UNKNOWN = 0,
+    TP_CLOSED,
+    TP_LISTEN,
+    TP_SYN_SENT,
+    TP_SYN_RECEIVED,
+    TP_ESTABLISHED,
+    TP_FIN_WAIT_1,
+    TP_FIN_WAIT_2,
+    TP_CLOSE_WAIT,
+    TP_CLOSING,
+    TP_LAST_ACK,
+    TP_TIME_WAIT,
+    TP_STATE_COUNT
+} tp_state;
+
+/* What a segment does in its connection's life. Tokens in tp_role_name(). */
+typedef enum tp_role {
+    TP_ROLE_UNKNOWN = 0,
+    TP_ROLE_SYN,
+    TP_ROLE_SYN_RETRANSMIT,
+    TP_ROLE_SYN_ACK,
+    TP_ROLE_SYN_ACK_RETRANSMIT,
+    TP_ROLE_HANDSHAKE_ACK,
+    TP_ROLE_SIMULTANEOUS_SYN,
+    TP_ROLE_SIMULTANEOUS_SYN_ACK,
+    TP_ROLE_DATA,
+    TP_ROLE_ACK,
+    TP_ROLE_HALF_CLOSED_DATA,
+    TP_ROLE_FIN_ACTIVE,
+    TP_ROLE_ACK_OF_FIN,
+    TP_ROLE_FIN_PASSIVE,
+    TP_ROLE_FIN_SIMULTANEOUS,
+    TP_ROLE_FINAL_ACK,
+    TP_ROLE_FIN_RETRANSMIT,
+    TP_ROLE_RST_REFUSED,
+    TP_ROLE_RST_INSTEAD_OF_FIN,
+    TP_ROLE_RST_AFTER_FIN,
+    TP_ROLE_RST_HALF_OPEN,
+    TP_ROLE_RST_OUT_OF_WINDOW,
+    TP_ROLE_AFTER_CLOSE,
+    TP_ROLE_MID_STREAM,
+    TP_ROLE_COUNT
+} tp_role;
+
+/* The connection phase a segment belongs to. */
+typedef enum tp_phase {
+    TP_PHASE_UNKNOWN = 0,
+    TP_PHASE_HANDSHAKE,
+    TP_PHASE_ESTABLISHED,
+    TP_PHASE_CLOSING,
+    TP_PHASE_CLOSED,
+    TP_PHASE_RESET,
+    TP_PHASE_COUNT
+} tp_phase;
+
+/* Expert findings. Each has a bit in tp_result.findings. */
+typedef enum tp_finding_kind {
+    TP_FIND_HALF_OPEN = 0,
+    TP_FIND_HALF_CLOSED,
+    TP_FIND_TIME_WAIT_REUSE,
+    TP_FIND_RST_INSTEAD_OF_FIN,
+    TP_FIND_RST_AFTER_FIN,
+    TP_FIND_COUNT
+} tp_finding_kind;
+
+/* Which half-open case a TP_FIND_HALF_OPEN finding is (RFC 9293 3.5.2). */
+typedef enum tp_half_open_kind {
+    TP_HALF_OPEN_SYN_UNANSWERED = 0, /* hindsight: on the first SYN */
+    TP_HALF_OPEN_SYNACK_UNACKED,     /* hindsight: on the first SYN-ACK */
+    TP_HALF_OPEN_PEER_LOST_STATE,    /* a RST answering in-window traffic */
+    TP_HALF_OPEN_CHALLENGE_ACK,      /* a SYN on a live 4-tuple answered by an ACK */
+} tp_half_open_kind;
+
+typedef struct tp_addr {
+    uint8_t len; /* 4 (IPv4) or 16 (IPv6) */
+    uint8_t bytes[16];
+} tp_addr;
+
+/* One TCP segment as captured. Sequence and acknowledgment numbers are raw (absolute). */
+typedef struct tp_segment {
+    uint32_t frame;  /* capture frame number, 1-based, increasing */
+    int64_t time_ns; /* capture time */
+    tp_addr src, dst;
+    uint16_t sport, dport;
+    uint8_t flags; /* TP_FIN | TP_SYN | ... */
+    uint32_t seq, ack;
+    uint32_t len;    /* TCP payload bytes */
+    uint32_t window; /* the header's window field, unscaled */
+    int8_t wscale;   /* window scale shift from a SYN's options, -1 if absent */
+    bool has_ts;     /* the TCP timestamps option is present (RFC 7323) */
+    uint32_t tsval, tsecr;
+} tp_segment;
+
+/* The stored per-frame answer: 12 bytes. */
+typedef struct tp_result {
+    uint32_t conn;          /* connection number in the capture, 1-based; 0: not a segment */
+    uint8_t role;           /* tp_role */
+    uint8_t sender;         /* tp_dir */
+    uint8_t before[2];      /* tp_state of client, server before the segment */
+    uint8_t after[2];       /* tp_state of client, server after it */
+    uint8_t findings;       /* bit (1 << tp_finding_kind) per immediate finding */
+    uint8_t half_open_kind; /* tp_half_open_kind, when the half-open bit is set */
+} tp_result;
+
+/* How a connection was opened and closed (tcpphase.conn.open / tcpphase.conn.close). */
+typedef enum tp_open_style {
+    TP_OPEN_UNKNOWN = 0,
+    TP_OPEN_3WAY,
+    TP_OPEN_SIMULTANEOUS,
+    TP_OPEN_REFUSED,
+    TP_OPEN_SYN_UNANSWERED,
+    TP_OPEN_SYNACK_UNACKED,
+    TP_OPEN_MID_STREAM,
+    TP_OPEN_COUNT
+} tp_open_style;
+
+typedef enum tp_close_style {
+    TP_CLOSE_UNKNOWN = 0,
+    TP_CLOSE_FIN_4WAY,
+    TP_CLOSE_FIN_3WAY,
+    TP_CLOSE_FIN_SIMULTANEOUS,
+    TP_CLOSE_HALF_CLOSED,
+    TP_CLOSE_RST_INSTEAD_OF_FIN,
+    TP_CLOSE_RST_AFTER_FIN,
+    TP_CLOSE_RST_HALF_OPEN,
+    TP_CLOSE_REFUSED,
+    TP_CLOSE_SYN_UNANSWERED,
+    TP_CLOSE_OPEN,
+    TP_CLOSE_COUNT
+} tp_close_style;
+
+/* One connection (one incarnation of a 4-tuple) as seen so far. */
+typedef struct tp_conn_summary {
+    uint32_t conn, incarnation;
+    tp_addr addr[2]; /* indexed by tp_dir */
+    uint16_t port[2];
+    uint32_t first_frame, last_frame;
+    int64_t first_ns, last_ns;
+    uint64_t bytes[2];  /* payload bytes sent by each side */
+    uint32_t frames[2]; /* segments sent by each side */
+    tp_open_style open;
+    tp_close_style close;
+    tp_state state[2]; /* final states */
+} tp_conn_summary;
+
+/* A finding with the facts its message reports. */
+typedef struct tp_finding {
+    tp_finding_kind kind;
+    uint32_t frame;
+    char message[256];
+} tp_finding;
+
+typedef struct tp_config {
+    double time_wait_s; /* TIME-WAIT period; Linux uses 60 s, RFC 9293's 2 MSL is 240 s */
+} tp_config;
+
+typedef struct tp_engine tp_engine;
+
+tp_engine *tp_engine_new(const tp_config *cfg);
+void tp_engine_free(tp_engine *e);
+
+/*
+ * Feeds one segment and returns its stored result. A frame already fed is not computed
+ * again: its stored result is returned, so feeding is idempotent per frame.
+ */
+const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg);
+
+/* The stored result of a frame, or NULL if it was never fed. */
+const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame);
+
+/*
+ * Fills up to max findings for a frame, immediate ones first. With complete (the whole capture
+ * has been read), hindsight findings are added: a SYN never answered, a SYN-ACK never
+ * acknowledged. Returns the number written.
+ */
+size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_finding *out,
+                          size_t max);
+
+/* The summary of connection number conn (1-based) as it stands now; false if none. */
+bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out);
+
+/* Number of connections so far. */
+uint32_t tp_engine_conn_count(const tp_engine *e);
+
+/* The phase a result belongs to, derived from its role and states. */
+tp_phase tp_result_phase(const tp_result *r);
+
+/* Tokens: the display-filter strings of the contract. Never NULL. */
+const char *tp_state_name(tp_state s);
+const char *tp_role_name(tp_role r);
+const char *tp_phase_name(tp_phase p);
+const char *tp_dir_name(tp_dir d);
+const char *tp_finding_name(tp_finding_kind k);
+const char *tp_open_name(tp_open_style s);
+const char *tp_close_name(tp_close_style s);
+
+#endif
