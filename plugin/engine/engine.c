@@ -80,6 +80,8 @@ static bool starts_incarnation(const tp_engine *e, const tp_conn *c, const tp_se
     tp_dir d = tp_conn_dir(c, seg);
     const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
 
+    if (e->cfg.zeek_sessions && tp_zeek_new_session(&c->zeek, c, seg))
+        return true;
     if (!(seg->flags & TP_SYN) || (seg->flags & TP_ACK)) {
         /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
          * new connection picked up mid-stream, not a straggler of the old one. */
@@ -276,6 +278,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     apply_event(ev, dir, r->before, r->after);
     r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
     find(e, c, dir, seg, r);
+    tp_zeek_segment(&c->zeek, c, dir, seg);
     tp_endpoint_sent(&c->ep[dir], &c->ep[TP_PEER(dir)], seg);
     account(c, dir, seg, r);
 }

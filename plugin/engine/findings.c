@@ -103,16 +103,30 @@ char *tp_msg_half_closed(tp_dir sender)
                            tp_dir_name(sender), tp_dir_name(TP_PEER(sender)));
 }
 
-/* Bytes the sender had received and acknowledged since it last sent payload itself: data its
+/* Payload bytes acknowledged between acknowledgment numbers from and to: a FIN of the peer's
+ * in that range occupies a sequence number but carries no byte. */
+static uint32_t payload_between(const tp_endpoint *peer, uint32_t from, uint32_t to)
+{
+    uint32_t n = tp_seq_lt(from, to) ? to - from : 0;
+    if (n && peer->fin_seen && tp_seq_le(from, peer->fin_seq) && tp_seq_lt(peer->fin_seq, to))
+        n--;
+    return n;
+}
+
+/* What the RST's sender had received, in all and since it last sent payload itself: data its
  * application may never have read, which RFC 1122 4.2.2.13 makes the reason for the RST. */
-static char *unread_bytes(const tp_endpoint *ep, const tp_segment *seg)
+static char *unread_bytes(const tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg)
 {
     if (!ep->data_ack_seen)
-        return g_strdup("an unknown number of");
+        return g_strdup("an unknown number of bytes");
     uint32_t acked = ep->max_ack;
     if (seg->flags & TP_ACK)
         acked = tp_seq_max(acked, seg->ack);
-    return g_strdup_printf("%u", acked - ep->ack_at_last_data);
+    uint32_t since = payload_between(peer, ep->ack_at_last_data, acked);
+    if (!peer->syn_seen)
+        return g_strdup_printf("%u bytes since its own last data", since);
+    return g_strdup_printf("%u bytes (%u since its own last data)",
+                           payload_between(peer, peer->isn + 1, acked), since);
 }
 
 static char *unacked_bytes(const tp_endpoint *ep, const tp_endpoint *peer)
@@ -126,10 +140,9 @@ static char *unacked_bytes(const tp_endpoint *ep, const tp_endpoint *peer)
 char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segment *seg)
 {
     const tp_endpoint *ep = &c->ep[sender], *peer = &c->ep[TP_PEER(sender)];
-    char *unread = unread_bytes(ep, seg), *unacked = unacked_bytes(ep, peer);
-    char *m = g_strdup_printf("RST instead of FIN from the %s, which sent no FIN: it had received "
-                              "and acknowledged %s bytes since its own last data, possibly "
-                              "unread (RFC 1122 4.2.2.13); %s bytes it sent were unacknowledged",
+    char *unread = unread_bytes(ep, peer, seg), *unacked = unacked_bytes(ep, peer);
+    char *m = g_strdup_printf("RST instead of FIN from the %s: it had received %s, possibly "
+                              "unread (RFC 1122 4.2.2.13); %s bytes of its own unacknowledged",
                               tp_dir_name(sender), unread, unacked);
     g_free(unread);
     g_free(unacked);
@@ -150,7 +163,7 @@ static const char *holders_name(unsigned holders)
 {
     switch (holders) {
     case 1u << TP_CLIENT:
-        return "the client (the new SYN's sender)";
+        return "the client";
     case 1u << TP_SERVER:
         return "the server";
     default:
@@ -163,17 +176,17 @@ static const char *holders_name(unsigned holders)
 static const char *verdict(const tp_tw_facts *tw)
 {
     if (!(tw->holders & (1u << TP_SERVER)))
-        return "the server holds no TIME-WAIT, so nothing refuses it";
+        return "the client's own stack reused it";
     if (tw->isn_above || tw->ts_newer)
         return "a conforming server accepts it";
-    return "a conforming server refuses it (answers with an ACK for the old connection)";
+    return "a conforming server refuses it";
 }
 
 char *tp_msg_time_wait_reuse(const tp_tw_facts *tw)
 {
     return g_strdup_printf("TIME-WAIT reuse: SYN %.3f s after connection %u closed (TIME-WAIT "
-                           "%.0f s), held by %s; new ISN %s the old final sequence number, "
-                           "timestamp %s: %s (RFC 1122 4.2.2.13, RFC 6191)",
+                           "%.0f s), held by %s; ISN %s the old final seq, timestamp %s: %s "
+                           "(RFC 6191)",
                            tw->elapsed_s, tw->old_conn, tw->period_s, holders_name(tw->holders),
                            tw->isn_above ? "above" : "not above",
                            !tw->ts_known  ? "absent"

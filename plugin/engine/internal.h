@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "zeek.h"
+
 /* Sequence-space comparison modulo 2^32 (RFC 9293 3.4, RFC 1982). */
 static inline bool tp_seq_lt(uint32_t a, uint32_t b)
 {
@@ -74,6 +76,7 @@ typedef struct tp_conn {
     bool challenge_pending; /* new SYN met a live peer: its next ACK is a challenge ACK */
     bool ack_of_fin_seen, fin_simultaneous_seen;
     uint8_t end_role; /* tp_role of the RST that ended it, or 0 */
+    tp_zeek zeek;     /* Zeek's view of it: conn_state and history (zeek.c) */
 } tp_conn;
 
 /* Events: a segment seen from the receiving endpoint's side (transitions.c). */

@@ -64,6 +64,9 @@ void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out)
     out->last_frame = c->last_frame;
     out->first_ns = c->first_ns;
     out->last_ns = c->last_ns;
+    tp_zeek_summarize(&c->zeek, c, out->zeek_state, sizeof out->zeek_state, out->history,
+                      sizeof out->history);
+    out->zeek_orig = tp_zeek_orig(&c->zeek);
     out->open = open_style(c);
     out->close = close_style(c);
 }

@@ -176,6 +176,9 @@ typedef struct tp_conn_summary {
     tp_open_style open;
     tp_close_style close;
     tp_state state[2]; /* final states */
+    char zeek_state[8]; /* Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH */
+    char history[32];   /* Zeek's history letters, upper case originator */
+    tp_dir zeek_orig;   /* Zeek's originator, which may differ from the client */
 } tp_conn_summary;
 
 /* A finding with the facts its message reports. */
@@ -187,6 +190,7 @@ typedef struct tp_finding {
 
 typedef struct tp_config {
     double time_wait_s; /* TIME-WAIT period; Linux uses 60 s, RFC 9293's 2 MSL is 240 s */
+    bool zeek_sessions; /* also start a connection where Zeek's session timers would (zeek.c) */
 } tp_config;
 
 typedef struct tp_engine tp_engine;

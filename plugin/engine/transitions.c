@@ -26,8 +26,8 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
             [TP_CLOSED] = CELL(TP_SYN_SENT, "3.5: an active OPEN sends SYN"),
             [TP_LISTEN] = CELL(TP_SYN_SENT, "3.10.2: SEND in LISTEN turns it active"),
             [TP_SYN_SENT] = CELL(TP_SYN_SENT, "3.8.1: SYN retransmitted, no answer yet"),
-            [TP_ESTABLISHED] = CELL(TP_SYN_SENT,
-                                    "3.8.1: its SYN again: the SYN,ACK never reached it"),
+            [TP_ESTABLISHED] =
+                CELL(TP_SYN_SENT, "3.8.1: its SYN again: the SYN,ACK never reached it"),
             [TP_TIME_WAIT] =
                 CELL(TP_SYN_SENT, "RFC 6191: the TIME-WAIT holder opens the 4-tuple again"),
         },

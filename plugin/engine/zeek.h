@@ -1,0 +1,59 @@
+/*
+ * tcpphase engine: Zeek's view of a connection, kept beside the RFC 9293 one so that tcpphase can
+ * report Zeek's conn_state and history letters (issue 4).
+ *
+ * The rules are Zeek's published ones: the conn_state and history descriptions and the
+ * conn_state function of scripts/base/protocols/conn/main.zeek, over the endpoint states of
+ * Zeek's TCP analyzer (INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET).
+ * Where tcpphase departs from Zeek, docs/zeek-differences.md says how and why.
+ */
+#ifndef TCPPHASE_ZEEK_H
+#define TCPPHASE_ZEEK_H
+
+#include "tcpphase.h"
+
+struct tp_conn;
+
+/* History letters kept, plus the terminating NUL. Zeek's history has no fixed bound, but its
+ * letters repeat only in rare cases (see zeek.c), so real histories stay short. */
+#define TP_ZEEK_HISTORY 16
+
+/* One endpoint as Zeek's TCP analyzer and its reassembler see it: 20 bytes. */
+typedef struct tp_zeek_ep {
+    uint32_t last_seq;  /* Zeek's LastSeq: one past the highest sequence number it sent */
+    uint32_t delivered; /* its data is contiguous up to here (the reassembler's last seq) */
+    uint32_t held;      /* lowest sequence number of data seen beyond a hole (ZK_EP_HELD) */
+    uint16_t last_rst;  /* low half of its last RST's sequence number (Zeek's hist_last_RST) */
+    uint8_t state;      /* low nibble: Zeek's endpoint state; high nibble: the one before */
+    uint8_t bits;       /* ZK_EP_* in zeek.c */
+    uint8_t rxmt, win0, gaps; /* counts behind the scaled letters T, W and G (saturating) */
+} tp_zeek_ep;
+
+/* Zeek's view of one connection: 64 bytes. Endpoints are indexed by tp_dir; which of them is
+ * Zeek's originator is a bit of its own, since Zeek picks and flips it by its own rules. */
+typedef struct tp_zeek {
+    char history[TP_ZEEK_HISTORY]; /* NUL-terminated */
+    tp_zeek_ep ep[2];
+    uint32_t closed_ms; /* when the close completed: ms after the first segment, plus one */
+    uint16_t seen;      /* history kinds already recorded, per role (Zeek's hist_seen) */
+    uint8_t bits;       /* ZK_* in zeek.c */
+    uint8_t timeout;    /* which inactivity timeout applies (zeek.c) */
+} tp_zeek;
+
+/* Feeds one segment, given the connection as it was before it (c->zeek is z). */
+void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_segment *seg);
+
+/*
+ * Would Zeek start a new connection at this segment: has its session timers removed the old
+ * one by the segment's time (a completed close after tcp_close_delay, an unanswered SYN after
+ * tcp_attempt_delay, inactivity), or is the segment a SYN that Zeek takes as port reuse?
+ */
+bool tp_zeek_new_session(const tp_zeek *z, const struct tp_conn *c, const tp_segment *seg);
+
+/* Zeek's originator. */
+tp_dir tp_zeek_orig(const tp_zeek *z);
+
+void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, size_t state_size,
+                       char *history, size_t history_size);
+
+#endif

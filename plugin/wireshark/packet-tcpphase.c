@@ -1,0 +1,291 @@
+/*
+ * packet-tcpphase.c: the TCP Connection Phase post-dissector.
+ *
+ * Thin glue between Wireshark and the tcpphase engine (plugin/engine/tcpphase.h): it hands each
+ * TCP segment to the engine on the first pass and draws the engine's stored answer. It decides
+ * nothing about TCP itself.
+ *
+ * Passes: the engine must see segments once, in capture order, so only the first pass
+ * (!PINFO_FD_VISITED) feeds it. Later passes (tshark -2, clicking a packet in Wireshark) only
+ * look the frame up, which is also why they can do without the TCP fields in the tree.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+#include <wsutil/wmem/wmem.h>
+
+#include "packet-tcpphase.h"
+#include "tcp_fields.h"
+#include "tcpphase.h"
+#include "ws_compat.h"
+
+static int proto_tcpphase = -1;
+
+static int hf_role = -1;
+static int hf_phase = -1;
+static int hf_sender = -1;
+static int hf_client_state = -1;
+static int hf_server_state = -1;
+static int hf_transition = -1;
+static int hf_conn = -1;
+static int hf_incarnation = -1;
+
+static gint ett_tcpphase = -1;
+
+/* Indexed by tp_finding_kind, so a finding picks its expert item without a table search. */
+static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT};
+
+/* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
+static guint pref_time_wait_s = 60;
+
+static dissector_handle_t tcpphase_handle;
+
+/* One engine per capture file: it holds every connection and every frame's answer. */
+static tp_engine *engine;
+
+static void tcpphase_init(void)
+{
+    tp_config cfg = {.time_wait_s = (double)pref_time_wait_s};
+
+    if (engine != NULL) /* defensive: a cleanup should always have come first */
+        tp_engine_free(engine);
+    engine = tp_engine_new(&cfg);
+}
+
+static void tcpphase_cleanup(void)
+{
+    tp_engine_free(engine);
+    engine = NULL;
+}
+
+/*
+ * True when the frame has a TCP layer of its own. A TCP header quoted inside an ICMP or ICMPv6
+ * error describes another packet (often one never captured here); feeding it would invent a
+ * segment, so such frames get no tcpphase output at all.
+ */
+static gboolean carries_own_tcp(const packet_info *pinfo)
+{
+    return proto_is_frame_protocol(pinfo->layers, "tcp") &&
+           !proto_is_frame_protocol(pinfo->layers, "icmp") &&
+           !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+}
+
+/* First pass: read the segment and feed it. NULL when the header could not be read whole. */
+static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
+{
+    tp_segment seg;
+
+    if (tcp_fields_read(tree, pinfo, &seg) != TCP_READ_OK)
+        return NULL;
+    return tp_engine_feed(engine, &seg);
+}
+
+/* "client ESTABLISHED -> FIN-WAIT-1; server ...", only the endpoints that changed, or "none". */
+static const char *transition_text(wmem_allocator_t *pool, const tp_result *r)
+{
+    wmem_strbuf_t *buf = wmem_strbuf_new(pool, "");
+
+    for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
+        if (r->before[d] == r->after[d])
+            continue;
+        wmem_strbuf_append_printf(buf, "%s%s %s -> %s", wmem_strbuf_get_len(buf) ? "; " : "",
+                                  tp_dir_name((tp_dir)d), tp_state_name((tp_state)r->before[d]),
+                                  tp_state_name((tp_state)r->after[d]));
+    }
+    return wmem_strbuf_get_len(buf) ? wmem_strbuf_get_str(buf) : "none";
+}
+
+static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, value));
+}
+
+static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
+}
+
+/*
+ * The subtree for a segment the engine classified. The header line says at a glance what the
+ * segment did: its role and the state change it caused (or the states when nothing changed).
+ */
+static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                               const tp_result *r)
+{
+    const char *role = tp_role_name((tp_role)r->role);
+    const char *client = tp_state_name((tp_state)r->after[TP_CLIENT]);
+    const char *server = tp_state_name((tp_state)r->after[TP_SERVER]);
+    const char *transition = transition_text(pinfo->pool, r);
+    gboolean changed =
+        r->before[TP_CLIENT] != r->after[TP_CLIENT] || r->before[TP_SERVER] != r->after[TP_SERVER];
+    tp_conn_summary conn;
+
+    proto_item *top =
+        changed ? proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
+                                                 "TCP Connection Phase: %s, %s", role, transition)
+                : proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
+                                                 "TCP Connection Phase: %s, client %s, server %s",
+                                                 role, client, server);
+    proto_item_set_generated(top);
+    proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
+
+    add_string(sub, hf_role, tvb, role);
+    add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
+    add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+    add_string(sub, hf_client_state, tvb, client);
+    add_string(sub, hf_server_state, tvb, server);
+    add_string(sub, hf_transition, tvb, transition);
+    add_uint(sub, hf_conn, tvb, r->conn);
+    if (tp_engine_conn(engine, r->conn, &conn))
+        add_uint(sub, hf_incarnation, tvb, conn.incarnation);
+    return top;
+}
+
+/* A TCP frame whose header was cut short or lacked a field: say so rather than guess. */
+static void draw_unknown(proto_tree *tree, tvbuff_t *tvb)
+{
+    proto_item *top = proto_tree_add_protocol_format(
+        tree, proto_tcpphase, tvb, 0, 0, "TCP Connection Phase: %s (TCP header incomplete)",
+        tp_role_name(TP_ROLE_UNKNOWN));
+    proto_item_set_generated(top);
+    proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
+
+    add_string(sub, hf_role, tvb, tp_role_name(TP_ROLE_UNKNOWN));
+    add_string(sub, hf_phase, tvb, tp_phase_name(TP_PHASE_UNKNOWN));
+}
+
+/*
+ * Hindsight findings (a SYN never answered) need the whole capture, which is only certain once
+ * the frame is revisited; on the first pass only the immediate findings are shown. With no
+ * tree, top is NULL and the items still reach the expert tap.
+ */
+static void add_findings(packet_info *pinfo, proto_item *top)
+{
+    tp_finding found[2 * TP_FIND_COUNT];
+    size_t n =
+        tp_engine_findings(engine, pinfo->num, PINFO_FD_VISITED(pinfo), found, G_N_ELEMENTS(found));
+
+    for (size_t i = 0; i < n && i < G_N_ELEMENTS(found); i++) {
+        if ((unsigned)found[i].kind >= TP_FIND_COUNT)
+            continue;
+        /* The precision bounds the read: the message is the engine's fixed-size buffer, and a
+         * missing terminator must not make us read past it. */
+        expert_add_info_format(pinfo, top, &ei_finding[found[i].kind], "%.*s",
+                               (int)sizeof(found[i].message), found[i].message);
+    }
+}
+
+static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (engine == NULL || !carries_own_tcp(pinfo))
+        return 0;
+
+    const tp_result *r =
+        PINFO_FD_VISITED(pinfo) ? tp_engine_lookup(engine, pinfo->num) : feed_frame(tree, pinfo);
+    if (r != NULL && r->conn == 0) /* the engine's "not a segment" */
+        r = NULL;
+
+    proto_item *top = NULL;
+    if (tree != NULL) {
+        if (r != NULL)
+            top = draw_result(tree, tvb, pinfo, r);
+        else
+            draw_unknown(tree, tvb);
+    }
+    if (r != NULL)
+        add_findings(pinfo, top);
+    /* A post-dissector consumes no bytes; Wireshark ignores the value anyway. */
+    return 0;
+}
+
+static void register_fields(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_role,
+         {"Role", "tcpphase.role", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What this segment does in its connection's life", HFILL}},
+        {&hf_phase,
+         {"Phase", "tcpphase.phase", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The connection phase this segment belongs to", HFILL}},
+        {&hf_sender,
+         {"Sender", "tcpphase.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Which endpoint sent the segment; the client sent the first SYN", HFILL}},
+        {&hf_client_state,
+         {"Client state", "tcpphase.client_state", FT_STRING, BASE_NONE, NULL, 0x0,
+          "RFC 9293 state of the client after this segment", HFILL}},
+        {&hf_server_state,
+         {"Server state", "tcpphase.server_state", FT_STRING, BASE_NONE, NULL, 0x0,
+          "RFC 9293 state of the server after this segment", HFILL}},
+        {&hf_transition,
+         {"Transition", "tcpphase.transition", FT_STRING, BASE_NONE, NULL, 0x0,
+          "State changes this segment caused, or none", HFILL}},
+        {&hf_conn,
+         {"Connection", "tcpphase.conn", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Connection number in the capture, from 1", HFILL}},
+        {&hf_incarnation,
+         {"Incarnation", "tcpphase.incarnation", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Which use of this 4-tuple the connection is, from 1", HFILL}},
+    };
+    static gint *ett[] = {&ett_tcpphase};
+
+    proto_register_field_array(proto_tcpphase, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+}
+
+static void register_expert_items(void)
+{
+    /* The summaries are defaults: each item's text is the engine's message with its facts. */
+    static ei_register_info ei[] = {
+        {&ei_finding[TP_FIND_HALF_OPEN],
+         {"tcpphase.half_open", PI_SEQUENCE, PI_WARN, "Half-open connection", EXPFILL}},
+        {&ei_finding[TP_FIND_HALF_CLOSED],
+         {"tcpphase.half_closed", PI_SEQUENCE, PI_NOTE, "Half-closed connection", EXPFILL}},
+        {&ei_finding[TP_FIND_TIME_WAIT_REUSE],
+         {"tcpphase.time_wait_reuse", PI_SEQUENCE, PI_WARN, "4-tuple reused during TIME-WAIT",
+          EXPFILL}},
+        {&ei_finding[TP_FIND_RST_INSTEAD_OF_FIN],
+         {"tcpphase.rst_instead_of_fin", PI_SEQUENCE, PI_WARN,
+          "Connection closed by RST instead of FIN", EXPFILL}},
+        {&ei_finding[TP_FIND_RST_AFTER_FIN],
+         {"tcpphase.rst_after_fin", PI_SEQUENCE, PI_WARN, "RST after FIN", EXPFILL}},
+    };
+    expert_module_t *expert = expert_register_protocol(proto_tcpphase);
+
+    expert_register_field_array(expert, ei, array_length(ei));
+}
+
+static void register_preferences(void)
+{
+    /* No apply callback: a changed preference takes effect through the re-dissection Wireshark
+     * runs after it, whose init routine builds a fresh engine with the new value. */
+    module_t *module = prefs_register_protocol(proto_tcpphase, NULL);
+
+    prefs_register_uint_preference(
+        module, "time_wait", "TIME-WAIT period (seconds)",
+        "How long an endpoint stays in TIME-WAIT; a new SYN on the same 4-tuple within it is "
+        "reported as reuse. Linux uses 60 s; RFC 9293's 2 MSL is 240 s.",
+        10, &pref_time_wait_s);
+}
+
+void proto_register_tcpphase(void)
+{
+    proto_tcpphase = proto_register_protocol("TCP Connection Phase", "TCPPHASE", "tcpphase");
+    register_fields();
+    register_expert_items();
+    register_preferences();
+
+    tcpphase_handle = create_dissector_handle(dissect_tcpphase, proto_tcpphase);
+    register_postdissector(tcpphase_handle);
+    register_init_routine(tcpphase_init);
+    register_cleanup_routine(tcpphase_cleanup);
+}
+
+void proto_reg_handoff_tcpphase(void)
+{
+    /* TCP's fields exist only once every protocol has registered, i.e. now. Asking for them
+     * makes Wireshark keep them in the tree, even a fake one, on the first pass. */
+    tcp_fields_lookup();
+    set_postdissector_wanted_hfids(tcpphase_handle, tcp_fields_wanted());
+}

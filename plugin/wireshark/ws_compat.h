@@ -1,0 +1,50 @@
+/*
+ * ws_compat.h: the few Wireshark API differences between the releases tcpphase builds against
+ * (4.0, 4.4 and 4.6; tests/compat/run builds and tests each, and docs/wireshark-compat.md lists
+ * what changed between them). Everything version-dependent goes here, keyed on ws_version.h, so
+ * the glue code reads the same on every release.
+ *
+ * The plugin parses no packet bytes itself (every TCP value comes from the TCP dissector's
+ * tree; addresses are copied with tvb_memcpy, unchanged across releases), so the renames of the
+ * tvb_get_* accessors (tvb_get_guint8 -> tvb_get_uint8 in 4.2) do not reach it.
+ */
+#ifndef TCPPHASE_WS_COMPAT_H
+#define TCPPHASE_WS_COMPAT_H
+
+#include <wireshark.h>
+#include <epan/proto.h>
+#include <epan/tvbuff.h>
+
+#define TP_WS_AT_LEAST(major, minor)                                                               \
+    (WIRESHARK_VERSION_MAJOR > (major) ||                                                          \
+     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+/*
+ * plugin_describe() and <wsutil/plugins.h> (WS_PLUGIN_DESC_*) came with 4.2; 4.0 installs no
+ * such header. The loader of 4.2 on calls plugin_describe() when the plugin has it and does
+ * without otherwise, so it is an addition, not a requirement.
+ */
+#if TP_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#define TP_WS_HAVE_PLUGIN_DESCRIBE 1
+#endif
+
+/* field_info holds its value inline up to 4.0, through a pointer from 4.1 (4.2) on. */
+#if TP_WS_AT_LEAST(4, 1)
+#define TP_WS_FI_VALUE(fi) ((fi)->value)
+#else
+#define TP_WS_FI_VALUE(fi) (&(fi)->value)
+#endif
+
+/* The layer a field belongs to, counting every protocol of the frame from 1 (the number
+ * frame.protocols' position gives). */
+#define TP_WS_FI_LAYER(fi) ((fi)->total_layer_num)
+
+/* The value of an unsigned integer field of at most 32 bits. The getter's name is stable; only
+ * how the fvalue is reached changes (above). */
+static inline uint32_t tp_ws_fi_get_uint(field_info *fi)
+{
+    return fvalue_get_uinteger(TP_WS_FI_VALUE(fi));
+}
+
+#endif

@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# Shared helpers for the sample-capture scripts (sourced, not executed).
+#
+# Topology (all private, inside namespaces created here and deleted on exit):
+#   direct:  tpc [c0 10.0.0.1 fd00::1] <-veth-> [s0 10.0.0.2 fd00::2] tps
+#   relay:   tpc [c0] <-veth-> [r0] tpr (delay.py) [r1] <-veth-> [s0] tps
+# MACs, addresses and neighbour entries are fixed so that no ARP/ND appears
+# and every run produces the same frames.  Offloads are off, so the capture
+# shows real MSS-sized segments with valid checksums.
+
+set -euo pipefail
+
+LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # used by the scenario scripts
+C4=10.0.0.1 S4=10.0.0.2 C6=fd00::1 S6=fd00::2
+CMAC=02:00:00:00:00:01 SMAC=02:00:00:00:00:02
+# shellcheck disable=SC2034
+SPORT=8080
+SYNC=$(mktemp -d /tmp/tpsync.XXXXXX)
+export TCPX_SYNC=$SYNC
+BG_PIDS=()
+
+die() { echo "error: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "run as root (needs network namespaces)"
+
+inc() { ip netns exec tpc "$@"; }   # run in the client namespace
+ins() { ip netns exec tps "$@"; }   # run in the server namespace
+# cli ACTIONS...: run lib/tcpx.py in the client namespace (foreground).
+# srv ACTIONS...: run it in the server namespace in the background; the
+# script ends with srv_wait, which fails if the server script failed.
+cli() { ip netns exec tpc python3 "$LIB/tcpx.py" "$@"; }
+srv() {
+	ip netns exec tps python3 "$LIB/tcpx.py" "$@" &
+	SRV_PID=$!
+	BG_PIDS+=("$SRV_PID")
+}
+srv_wait() { wait "$SRV_PID"; }
+
+# teardown: stop our background processes, delete the namespaces, forget
+# the marks (also used by scripts that retry).
+teardown() {
+	local pid ns
+	for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	BG_PIDS=()
+	for ns in tpc tps tpr; do ip netns del "$ns" 2>/dev/null || true; done
+	rm -f "$SYNC"/*
+}
+trap 'teardown; rm -rf "$SYNC"' EXIT
+
+# bg CMD...: start CMD in the background and remember it for cleanup.
+bg() { "$@" & BG_PIDS+=($!); }
+
+# ns_up NS IF MAC: bring up IF in NS with a fixed MAC, offloads off, no IPv6
+# autoconf noise (DAD off, no router solicitations).
+ns_up() {
+	local ns=$1 if=$2 mac=$3
+	ip -n "$ns" link set "$if" address "$mac"
+	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$if.accept_dad=0" \
+		"net.ipv6.conf.$if.router_solicitations=0" \
+		"net.ipv6.conf.$if.accept_ra=0"
+	ip netns exec "$ns" ethtool -K "$if" tx off sg off tso off gso off gro off >/dev/null
+	ip -n "$ns" link set "$if" up
+}
+
+# ns_host NS IF ADDR4 ADDR6 PEER4 PEER6 PEERMAC: addresses + static neighbours.
+ns_host() {
+	local ns=$1 if=$2
+	ip -n "$ns" addr add "$3/24" dev "$if"
+	ip -n "$ns" -6 addr add "$4/64" dev "$if" nodad
+	ip -n "$ns" neigh add "$5" lladdr "$7" dev "$if" nud permanent
+	ip -n "$ns" -6 neigh add "$6" lladdr "$7" dev "$if" nud permanent
+}
+
+new_ns() {
+	local ns
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null || true
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_dad=0
+	done
+}
+
+# setup_direct: client and server namespaces joined by one veth pair.
+setup_direct() {
+	new_ns tpc tps
+	ip -n tpc link add c0 type veth peer name s0 netns tps
+	ns_up tpc c0 "$CMAC"
+	ns_up tps s0 "$SMAC"
+	ns_host tpc c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
+	ns_host tps s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
+}
+
+# setup_relay [DELAY_MS]: like setup_direct, but frames pass through a
+# user-space relay in namespace tpr that delays each one (no tc netem here).
+setup_relay() {
+	new_ns tpc tps tpr
+	ip netns exec tpr sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ip -n tpc link add c0 type veth peer name r0 netns tpr
+	ip -n tps link add s0 type veth peer name r1 netns tpr
+	ns_up tpc c0 "$CMAC"
+	ns_up tps s0 "$SMAC"
+	ns_up tpr r0 02:00:00:00:01:00
+	ns_up tpr r1 02:00:00:00:01:01
+	ns_host tpc c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
+	ns_host tps s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
+	bg ip netns exec tpr python3 "$LIB/delay.py" r0 r1 "${1:-50}" "$SYNC/relay-ready"
+	wait_mark relay-ready
+}
+
+# sysctl_ns NS KEY=VALUE...
+sysctl_ns() { local ns=$1; shift; ip netns exec "$ns" sysctl -qw "$@"; }
+
+# wait_mark NAME: wait (max 20 s) until a helper created $SYNC/NAME.
+wait_mark() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ -e "$SYNC/$1" ] && return 0
+		sleep 0.05
+	done
+	die "timeout waiting for $1"
+}
+mark() { touch "$SYNC/$1"; }
+
+# wait_listen NS PORT: wait until something listens on PORT in NS.
+wait_listen() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+		sleep 0.05
+	done
+	die "nothing listens on $2 in $1"
+}
+
+# at_in SECONDS: an absolute time (epoch seconds) SECONDS from now, for
+# actions that both sides must do at the same instant.
+at_in() { python3 -c "import time,sys; print(f'{time.time()+float(sys.argv[1]):.3f}')" "$1"; }
+
+# capture_start NS IF FILE [TCPDUMP-ARGS...]: capture TCP on IF in NS.
+# Returns once tcpdump is really listening.
+CAP_PID='' CAP_FILE=''
+capture_start() {
+	local ns=$1 if=$2; CAP_FILE=$3; shift 3
+	ip netns exec "$ns" tcpdump -Z root -i "$if" -U --immediate-mode -w "$CAP_FILE" "$@" tcp \
+		2>"$SYNC/tcpdump.log" &
+	CAP_PID=$!
+	BG_PIDS+=("$CAP_PID")
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q "listening on" "$SYNC/tcpdump.log" && return 0
+		sleep 0.05
+	done
+	die "tcpdump did not start: $(cat "$SYNC/tcpdump.log")"
+}
+
+# capture_stop: let the last frames arrive, then stop tcpdump.
+capture_stop() {
+	sleep 0.3
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || true
+	chmod 644 "$CAP_FILE"
+}
+
+# out_path "$0" "${1:-}": set OUT, the capture to write: the first argument
+# of generate.sh, else <dir>/<dir>.pcap.
+# shellcheck disable=SC2034
+out_path() {
+	local dir name
+	dir=$(cd "$(dirname "$1")" && pwd)
+	name=$(basename "$dir")
+	OUT=${2:-$dir/$name.pcap}
+}
+
+# nft_drop NS input|output MATCH...: drop packets matching MATCH in NS.
+nft_drop() {
+	local ns=$1 hook=$2; shift 2
+	ip netns exec "$ns" nft add table inet tp
+	ip netns exec "$ns" nft add chain inet tp "$hook" "{ type filter hook $hook priority 0; }"
+	ip netns exec "$ns" nft add rule inet tp "$hook" "$@" drop
+}
+nft_clear() { ip netns exec "$1" nft delete table inet tp; }
