@@ -80,8 +80,8 @@ static bool starts_incarnation(const tp_engine *e, const tp_conn *c, const tp_se
     tp_dir d = tp_conn_dir(c, seg);
     const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
 
-    if (e->cfg.zeek_sessions && tp_zeek_new_session(&c->zeek, c, seg))
-        return true;
+    if (e->cfg.zeek_sessions)
+        return tp_zeek_new_session(&c->zeek, c, seg); /* Zeek's boundaries instead (zeek.h) */
     if (!(seg->flags & TP_SYN) || (seg->flags & TP_ACK)) {
         /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
          * new connection picked up mid-stream, not a straggler of the old one. */

@@ -1,77 +1,34 @@
 /*
- * tcpphase engine: Zeek's conn_state and history letters (issue 4).
- *
- * This follows the rules Zeek documents and implements in its TCP analyzer, written anew:
+ * tcpphase engine: Zeek's view of each segment (issue 4): the endpoint states and history
+ * letters of Zeek's TCP analyzer, written anew from its documented and implemented rules:
  *  - per endpoint, Zeek's states INACTIVE .. RESET and the transitions its TCP analyzer makes
  *    on SYN, FIN, RST and plain segments (TCPSessionAdapter: Update*State);
  *  - the history letters of Conn::Info$history (scripts/base/protocols/conn/main.zeek): a, d,
  *    i, q once per direction; s, h, f, r again only when the sequence number differs from the
- *    last of their kind; t and w on the 1st, 10th and 100th instance; '^' when Zeek flips the
- *    originator;
- *  - conn_state from both endpoints' final states and the history (main.zeek, conn_state());
- *  - Zeek's session timers, which decide where Zeek starts a new connection on a 4-tuple
- *    (tp_zeek_new_session).
- * Not modelled: c (checksums: Zeek's baselines ignore them), g (content gaps need Zeek's
- * reassembler), x (analyzer limits). docs/zeek-differences.md lists what remains different.
+ *    last of their kind; t, w and g on the 1st, 10th and 100th instance; '^' when Zeek flips
+ *    the originator;
+ *  - content gaps (g) as Zeek's reassembler finds them, with one hole tracked per direction.
+ * Not modelled: c (checksums: Zeek's baselines ignore them) and x (analyzer limits). The whole
+ * connection's rules (originator, session timers, conn_state) are in zeek_conn.c;
+ * docs/zeek-differences.md lists what remains different from Zeek.
  */
 #include "internal.h"
 
 #include <ctype.h>
 #include <string.h>
 
-/* Zeek's endpoint states (TCP_Endpoint.h, EndpointState). */
-enum zk_state {
-    ZK_INACTIVE = 0,
-    ZK_SYN_SENT,
-    ZK_SYN_ACK_SENT,
-    ZK_PARTIAL,
-    ZK_ESTABLISHED,
-    ZK_CLOSED,
-    ZK_RESET,
-};
-
-/* tp_zeek_ep.bits */
-enum {
-    ZK_EP_DID_CLOSE = 1, /* Zeek has reported this side closed (did_close) */
-    ZK_EP_RST_SEEN = 2,  /* last_rst is valid */
-    ZK_EP_DATA = 4,      /* it sent payload: Zeek's size is not 0 */
-    ZK_EP_HELD = 8,      /* data beyond a hole is held (tp_zeek_ep.held valid) */
-};
-
-/* tp_zeek.bits */
-enum {
-    ZK_STARTED = 1,     /* the first segment has been seen */
-    ZK_ORIG_SERVER = 2, /* Zeek's originator is our TP_SERVER */
-    ZK_ATTEMPT = 4,     /* the first segment was the originator's SYN: attempt timer armed */
-};
+#define NS_PER_MS          1000000LL
+#define ZK_TOO_LARGE_DELTA 1048576 /* TCPSessionAdapter: SYN/RST sequence jumps ignored */
 
 /* History kinds, one bit per role in tp_zeek.seen (Zeek's HIST_* masks, responder << 8). */
 enum { H_SYN, H_FIN, H_RST, H_FIN_RST, H_DATA, H_ACK, H_MULTI };
-
-/* Inactivity timeouts (tp_zeek.timeout). Zeek's TCP analyzer starts every connection with
- * udp_inactivity_timeout and switches to tcp_inactivity_timeout once an endpoint leaves the
- * handshake; base/protocols/conn/inactivity.zeek gives interactive ports an hour. */
-enum { ZK_TIMEOUT_HANDSHAKE, ZK_TIMEOUT_TCP, ZK_TIMEOUT_INTERACTIVE };
-
-#define NS_PER_S  1000000000LL
-#define NS_PER_MS 1000000LL
-
-/* Zeek's defaults, scripts/base/init-bare.zeek. */
-#define ZK_ATTEMPT_DELAY   (5 * NS_PER_S) /* tcp_attempt_delay */
-#define ZK_CLOSE_DELAY     (5 * NS_PER_S) /* tcp_close_delay */
-#define ZK_LINGER          (5 * NS_PER_S) /* tcp_connection_linger */
-#define ZK_SYN_TIMEOUT     (5 * NS_PER_S) /* tcp_SYN_timeout: first expire check */
-#define ZK_SESSION_TIMER   (6 * NS_PER_S) /* tcp_session_timer: later expire checks */
-#define ZK_TOO_LARGE_DELTA 1048576        /* TCPSessionAdapter: SYN/RST sequence jumps ignored */
-
-static const int64_t inactivity_ns[] = {60 * NS_PER_S, 300 * NS_PER_S, 3600 * NS_PER_S};
-
-/* ---- roles and letters -------------------------------------------------------------------- */
 
 tp_dir tp_zeek_orig(const tp_zeek *z)
 {
     return (z->bits & ZK_ORIG_SERVER) ? TP_SERVER : TP_CLIENT;
 }
+
+/* ---- roles and letters -------------------------------------------------------------------- */
 
 static bool is_orig(const tp_zeek *z, tp_dir d)
 {
@@ -121,7 +78,7 @@ static bool check_history(tp_zeek *z, tp_dir d, unsigned kind, char code)
     return false;
 }
 
-/* t and w are logarithmic: the 1st, 10th and 100th instance each add a letter. */
+/* t, w and g are logarithmic: the 1st, 10th and 100th instance each add a letter. */
 static void scaled_letter(tp_zeek *z, tp_dir d, uint8_t *count, char code)
 {
     if (*count < UINT8_MAX)
@@ -132,16 +89,6 @@ static void scaled_letter(tp_zeek *z, tp_dir d, uint8_t *count, char code)
 
 /* ---- endpoint states ---------------------------------------------------------------------- */
 
-static enum zk_state state_of(const tp_zeek *z, tp_dir d)
-{
-    return (enum zk_state)(z->ep[d].state & 0x0f);
-}
-
-static enum zk_state prev_of(const tp_zeek *z, tp_dir d)
-{
-    return (enum zk_state)(z->ep[d].state >> 4);
-}
-
 static bool handshake_state(enum zk_state s)
 {
     return s == ZK_INACTIVE || s == ZK_SYN_SENT || s == ZK_SYN_ACK_SENT;
@@ -151,63 +98,13 @@ static bool handshake_state(enum zk_state s)
  * from the handshake's to TCP's. */
 static void set_state(tp_zeek *z, tp_dir d, enum zk_state s)
 {
-    enum zk_state old = state_of(z, d);
+    enum zk_state old = zk_state_of(z, d);
     if (s == old)
         return;
-    if (!handshake_state(s) && handshake_state(old) && handshake_state(state_of(z, TP_PEER(d))) &&
-        z->timeout < ZK_TIMEOUT_TCP)
+    if (!handshake_state(s) && handshake_state(old) &&
+        handshake_state(zk_state_of(z, TP_PEER(d))) && z->timeout < ZK_TIMEOUT_TCP)
         z->timeout = ZK_TIMEOUT_TCP;
     z->ep[d].state = (uint8_t)((old << 4) | s);
-}
-
-/* ---- ports -------------------------------------------------------------------------------- */
-
-/* Zeek's likely_server_ports for TCP: every port its base protocol scripts register with
- * Analyzer::register_for_ports (scripts/base/protocols/ * /main.zeek). Sorted. */
-static const uint16_t likely_server_ports[] = {
-    21,   22,   25,   53,   79,   80,   81,   88,   135,  139,   143,  389,  443,
-    445,  465,  502,  514,  563,  585,  587,  614,  631,  636,   989,  990,  992,
-    993,  995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389,  5222, 5223, 5269,
-    5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
-};
-
-static bool likely_server_port(uint16_t port)
-{
-    size_t lo = 0, hi = G_N_ELEMENTS(likely_server_ports);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (likely_server_ports[mid] == port)
-            return true;
-        if (likely_server_ports[mid] < port)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* base/protocols/conn/inactivity.zeek, port_inactivity_timeouts. */
-static bool interactive_port(uint16_t port)
-{
-    return port == 21 || port == 22 || port == 23 || port == 513;
-}
-
-/*
- * Zeek's originator is the sender of the connection's first packet, except that a connection
- * starting without a bare SYN is flipped when its source port is a likely server port and its
- * destination port is not; when both are, only a non-SYN from the lower port is flipped
- * (TCPAnalyzer::WantConnection).
- */
-static bool flip_at_start(const tp_segment *seg)
-{
-    bool syn = (seg->flags & TP_SYN) != 0;
-    if (syn && !(seg->flags & TP_ACK))
-        return false;
-    if (!likely_server_port(seg->sport))
-        return false;
-    if (likely_server_port(seg->dport))
-        return !syn && seg->sport < seg->dport;
-    return true;
 }
 
 static uint16_t port_of(const tp_conn *c, tp_dir d)
@@ -221,20 +118,25 @@ static void established(tp_zeek *z, const tp_conn *c)
 {
     tp_dir o = tp_zeek_orig(z);
     uint16_t service = port_of(c, TP_PEER(o));
-    if (state_of(z, o) == ZK_INACTIVE && !likely_server_port(service) &&
-        likely_server_port(port_of(c, o)))
+    if (zk_state_of(z, o) == ZK_INACTIVE && !tp_zeek_likely_server_port(service) &&
+        tp_zeek_likely_server_port(port_of(c, o)))
         service = port_of(c, o);
-    if (interactive_port(service))
+    if (tp_zeek_interactive_port(service))
         z->timeout = ZK_TIMEOUT_INTERACTIVE;
 }
 
 /* ---- the segment's history letters -------------------------------------------------------- */
 
-/* Where Zeek starts the endpoint's sequence space (init_endpoint): its SYN, or for a
- * partial connection the segment before its first one. Approximated by the engine's ISN. */
-static bool same_start(const tp_conn *c, tp_dir d, uint32_t seq)
+/* Is seq where Zeek starts the endpoint's sequence space? That is its SYN (the engine keeps the
+ * first one's), or before it has sent anything, one before the peer's acknowledgment
+ * (init_peer). A partial endpoint's start, one before its first segment, is not kept. */
+bool tp_zeek_same_start(const tp_conn *c, tp_dir d, uint32_t seq)
 {
-    return c->ep[d].syn_seen && c->ep[d].isn == seq;
+    const tp_endpoint *ep = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
+
+    if (ep->syn_seen)
+        return ep->isn == seq;
+    return !ep->seq_seen && peer->ack_seen && peer->max_ack - 1 == seq;
 }
 
 /*
@@ -245,9 +147,9 @@ static bool same_start(const tp_conn *c, tp_dir d, uint32_t seq)
  */
 static bool syn_repeats(const tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segment *seg)
 {
-    enum zk_state s = state_of(z, d);
-    bool reopened = s == ZK_CLOSED || (s == ZK_RESET && prev_of(z, d) != ZK_INACTIVE);
-    return reopened && !same_start(c, d, seg->seq);
+    enum zk_state s = zk_state_of(z, d);
+    bool reopened = s == ZK_CLOSED || (s == ZK_RESET && zk_prev_of(z, d) != ZK_INACTIVE);
+    return reopened && !tp_zeek_same_start(c, d, seg->seq);
 }
 
 /* A FIN's position is the sequence number after its data; the engine keeps its first FIN's. */
@@ -302,8 +204,8 @@ static void history_letter(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segm
  * sender's, or after the peer's FIN (Zeek: there is no relevant window then). */
 static void window_letter(tp_zeek *z, tp_dir d, const tp_segment *seg)
 {
-    if (seg->window == 0 && !(seg->flags & TP_RST) && state_of(z, TP_PEER(d)) != ZK_CLOSED &&
-        state_of(z, d) != ZK_RESET)
+    if (seg->window == 0 && !(seg->flags & TP_RST) && zk_state_of(z, TP_PEER(d)) != ZK_CLOSED &&
+        zk_state_of(z, d) != ZK_RESET)
         scaled_letter(z, d, &z->ep[d].win0, 'W');
 }
 
@@ -321,7 +223,7 @@ static void init_last_seq(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segme
     tp_zeek_ep *ep = &z->ep[d];
     bool syn = (seg->flags & TP_SYN) != 0;
 
-    switch (state_of(z, d)) {
+    switch (zk_state_of(z, d)) {
     case ZK_INACTIVE:
         ep->last_seq = syn ? segment_end(seg) : seg->seq;
         ep->delivered = syn ? seg->seq + 1 : seg->seq; /* the reassembler starts after a SYN */
@@ -330,11 +232,11 @@ static void init_last_seq(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segme
     case ZK_SYN_ACK_SENT:
     case ZK_ESTABLISHED:
     case ZK_PARTIAL:
-        if (syn && !same_start(c, d, seg->seq))
+        if (syn && !tp_zeek_same_start(c, d, seg->seq))
             ep->last_seq = segment_end(seg);
         break;
     case ZK_RESET:
-        if (syn && prev_of(z, d) == ZK_INACTIVE)
+        if (syn && zk_prev_of(z, d) == ZK_INACTIVE)
             ep->last_seq = segment_end(seg);
         break;
     default:
@@ -353,7 +255,7 @@ static void retransmission_letter(tp_zeek *z, tp_dir d, const tp_segment *seg)
     if ((seg->flags & (TP_SYN | TP_RST)) &&
         (delta > ZK_TOO_LARGE_DELTA || delta < -ZK_TOO_LARGE_DELTA))
         return;
-    if (state_of(z, d) == ZK_RESET)
+    if (zk_state_of(z, d) == ZK_RESET)
         return;
     if (delta > 0)
         ep->last_seq = segment_end(seg);
@@ -367,8 +269,8 @@ static void retransmission_letter(tp_zeek *z, tp_dir d, const tp_segment *seg)
  * states they arise falsely from RST sequence numbers or unseen earlier packets (Zeek). */
 static bool clean(const tp_zeek *z, tp_dir d)
 {
-    enum zk_state s = state_of(z, d);
-    return s == ZK_ESTABLISHED || (s == ZK_CLOSED && prev_of(z, d) == ZK_ESTABLISHED);
+    enum zk_state s = zk_state_of(z, d);
+    return s == ZK_ESTABLISHED || (s == ZK_CLOSED && zk_prev_of(z, d) == ZK_ESTABLISHED);
 }
 
 /*
@@ -406,7 +308,7 @@ static void ack_received(tp_zeek *z, const tp_conn *c, tp_dir d, uint32_t ack)
     uint32_t upto = ack;
     int holes = 1;
 
-    if (state_of(z, d) == ZK_INACTIVE)
+    if (zk_state_of(z, d) == ZK_INACTIVE)
         return;
     if (sender->fin_seen && tp_seq_le(sender->fin_seq, upto))
         upto = sender->fin_seq;
@@ -439,14 +341,14 @@ static void syn_from_inactive(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_s
     }
     /* A SYN after the SYN-ACK that answers it: the two arrived in reverse order, and Zeek
      * flips the roles and takes the connection as established. */
-    if (!(seg->flags & TP_ACK) && state_of(z, p) == ZK_SYN_ACK_SENT) {
+    if (!(seg->flags & TP_ACK) && zk_state_of(z, p) == ZK_SYN_ACK_SENT) {
         flip(z);
         set_state(z, p, ZK_ESTABLISHED);
     }
-    if (state_of(z, p) == ZK_SYN_SENT)
+    if (zk_state_of(z, p) == ZK_SYN_SENT)
         set_state(z, p, ZK_ESTABLISHED);
     set_state(z, d, ZK_ESTABLISHED);
-    if (state_of(z, p) != ZK_PARTIAL)
+    if (zk_state_of(z, p) != ZK_PARTIAL)
         established(z, c);
 }
 
@@ -466,13 +368,13 @@ static bool from_inactive(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segme
         set_state(z, d, ZK_RESET);
         close = true;
     }
-    if (state_of(z, d) != ZK_INACTIVE)
+    if (zk_state_of(z, d) != ZK_INACTIVE)
         return close;
     /* No control flag. Some stacks acknowledge a SYN before answering it: not yet a partial
      * connection. An ACK after a SYN-ACK whose SYN was missed completes the handshake. */
-    if (!was_orig && seg->len == 0 && state_of(z, tp_zeek_orig(z)) == ZK_SYN_SENT)
+    if (!was_orig && seg->len == 0 && zk_state_of(z, tp_zeek_orig(z)) == ZK_SYN_SENT)
         return close;
-    bool completes = (seg->flags & TP_ACK) && state_of(z, p) == ZK_ESTABLISHED;
+    bool completes = (seg->flags & TP_ACK) && zk_state_of(z, p) == ZK_ESTABLISHED;
     set_state(z, d, completes ? ZK_ESTABLISHED : ZK_PARTIAL);
     return close;
 }
@@ -498,13 +400,13 @@ static bool from_open(tp_zeek *z, tp_dir d, const tp_segment *seg)
     tp_dir p = TP_PEER(d);
     bool close = false;
 
-    if ((seg->flags & (TP_SYN | TP_ACK)) == TP_SYN && state_of(z, d) == ZK_PARTIAL &&
-        state_of(z, p) == ZK_INACTIVE)
+    if ((seg->flags & (TP_SYN | TP_ACK)) == TP_SYN && zk_state_of(z, d) == ZK_PARTIAL &&
+        zk_state_of(z, p) == ZK_INACTIVE)
         set_state(z, d, ZK_SYN_SENT);
     if ((seg->flags & TP_FIN) && !(seg->flags & TP_RST)) {
         set_state(z, d, ZK_CLOSED);
         /* The peer's FIN followed by its RST was a normal close after all. */
-        if (state_of(z, p) == ZK_RESET && prev_of(z, p) == ZK_CLOSED)
+        if (zk_state_of(z, p) == ZK_RESET && zk_prev_of(z, p) == ZK_CLOSED)
             set_state(z, p, ZK_CLOSED);
         close = true;
     }
@@ -519,7 +421,7 @@ static bool from_open(tp_zeek *z, tp_dir d, const tp_segment *seg)
  * exchange already ended the connection). */
 static bool from_closed(tp_zeek *z, tp_dir d, const tp_segment *seg)
 {
-    if (!(seg->flags & TP_RST) || state_of(z, TP_PEER(d)) == ZK_CLOSED)
+    if (!(seg->flags & TP_RST) || zk_state_of(z, TP_PEER(d)) == ZK_CLOSED)
         return false;
     set_state(z, d, ZK_RESET);
     return !(z->ep[d].bits & ZK_EP_DID_CLOSE);
@@ -529,7 +431,7 @@ static bool from_closed(tp_zeek *z, tp_dir d, const tp_segment *seg)
 static bool update_state(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segment *seg,
                          bool was_orig, bool first)
 {
-    switch (state_of(z, d)) {
+    switch (zk_state_of(z, d)) {
     case ZK_INACTIVE:
         return from_inactive(z, c, d, seg, was_orig, first);
     case ZK_SYN_SENT:
@@ -554,8 +456,8 @@ static void report_closed(tp_zeek *z, const tp_conn *c, tp_dir d, int64_t now)
     if (z->ep[d].bits & ZK_EP_DID_CLOSE)
         return;
     z->ep[d].bits |= ZK_EP_DID_CLOSE;
-    bool complete = state_of(z, d) == ZK_RESET || (z->ep[p].bits & ZK_EP_DID_CLOSE) ||
-                    state_of(z, p) == ZK_INACTIVE;
+    bool complete = zk_state_of(z, d) == ZK_RESET || (z->ep[p].bits & ZK_EP_DID_CLOSE) ||
+                    zk_state_of(z, p) == ZK_INACTIVE;
     if (complete && !z->closed_ms) {
         int64_t ms = (now - c->first_ns) / NS_PER_MS + 1;
         z->closed_ms = ms < 1 ? 1 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
@@ -568,7 +470,7 @@ void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_s
 
     if (first) {
         z->bits = ZK_STARTED | (dir == TP_SERVER ? ZK_ORIG_SERVER : 0);
-        if (flip_at_start(seg))
+        if (tp_zeek_flip_at_start(seg))
             flip(z);
     }
     bool was_orig = is_orig(z, dir);
@@ -585,143 +487,4 @@ void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_s
         data_sent(z, dir, seg);
     if (close)
         report_closed(z, c, dir, seg->time_ns);
-}
-
-/* ---- where Zeek starts a new connection --------------------------------------------------- */
-
-static bool any_ep_bit(const tp_zeek *z, uint8_t bit)
-{
-    return ((z->ep[0].bits | z->ep[1].bits) & bit) != 0;
-}
-
-static bool any_state(const tp_zeek *z, enum zk_state s)
-{
-    return state_of(z, TP_CLIENT) == s || state_of(z, TP_SERVER) == s;
-}
-
-/* ExpireTimer runs tcp_SYN_timeout after the start and every tcp_session_timer after that; it
- * removes a connection idle for tcp_connection_linger with a side closed and the other closed,
- * reset or silent. */
-static bool expire_timer_removed(const tp_zeek *z, const tp_conn *c, int64_t now)
-{
-    bool both_closed = (z->ep[0].bits & z->ep[1].bits & ZK_EP_DID_CLOSE) != 0;
-    if (!any_ep_bit(z, ZK_EP_DID_CLOSE) ||
-        !(both_closed || any_state(z, ZK_RESET) || any_state(z, ZK_INACTIVE)))
-        return false;
-    int64_t idle = c->last_ns + ZK_LINGER, check = c->first_ns + ZK_SYN_TIMEOUT;
-    if (idle >= check)
-        check += ((idle - check) / ZK_SESSION_TIMER + 1) * ZK_SESSION_TIMER;
-    return now >= check;
-}
-
-/* AttemptTimer: a SYN still unanswered tcp_attempt_delay later ends the attempt. */
-static bool attempt_removed(const tp_zeek *z, const tp_conn *c, int64_t now)
-{
-    enum zk_state o = state_of(z, tp_zeek_orig(z)), r = state_of(z, TP_PEER(tp_zeek_orig(z)));
-    return (z->bits & ZK_ATTEMPT) && now >= c->first_ns + ZK_ATTEMPT_DELAY &&
-           (o == ZK_SYN_SENT || o == ZK_SYN_ACK_SENT) && r == ZK_INACTIVE;
-}
-
-static bool timed_out(const tp_zeek *z, const tp_conn *c, int64_t now)
-{
-    if (z->closed_ms &&
-        now >= c->first_ns + (int64_t)(z->closed_ms - 1) * NS_PER_MS + ZK_CLOSE_DELAY)
-        return true;
-    return attempt_removed(z, c, now) || expire_timer_removed(z, c, now) ||
-           now >= c->last_ns + inactivity_ns[z->timeout];
-}
-
-/*
- * IsReuse: on a live 4-tuple only a SYN starts a new connection: any SYN once a side has
- * closed, otherwise one not from the originator's starting sequence number. A SYN-ACK counts
- * only while the originator has said nothing (then the responder's start is compared), and a
- * SYN that follows its own SYN-ACK is the reversed handshake, not reuse.
- */
-static bool reuse(const tp_zeek *z, const tp_conn *c, const tp_segment *seg)
-{
-    tp_dir o = tp_zeek_orig(z), r = TP_PEER(o), who = o;
-
-    if (!(seg->flags & TP_SYN))
-        return false;
-    if (seg->flags & TP_ACK) {
-        if (state_of(z, o) != ZK_INACTIVE)
-            return false;
-        who = r;
-    }
-    if (any_ep_bit(z, ZK_EP_DID_CLOSE))
-        return true;
-    if (same_start(c, who, seg->seq))
-        return false;
-    return !(!(seg->flags & TP_ACK) && state_of(z, o) == ZK_SYN_ACK_SENT &&
-             state_of(z, r) == ZK_INACTIVE && c->ep[o].ack_seen &&
-             seg->seq == c->ep[o].max_ack - 1);
-}
-
-bool tp_zeek_new_session(const tp_zeek *z, const struct tp_conn *c, const tp_segment *seg)
-{
-    if (!(z->bits & ZK_STARTED))
-        return false;
-    return timed_out(z, c, seg->time_ns) || reuse(z, c, seg);
-}
-
-/* ---- conn_state --------------------------------------------------------------------------- */
-
-/* main.zeek's /\^?S[^HAFGIQ]*R.* /: the originator's SYN, then its RST before anything that
- * would show the responder answered. */
-static bool syn_then_rst(const char *h)
-{
-    if (*h == '^')
-        h++;
-    if (*h++ != 'S')
-        return false;
-    for (; *h; h++) {
-        if (*h == 'R')
-            return true;
-        if (strchr("HAFGIQ", *h))
-            return false;
-    }
-    return false;
-}
-
-static bool inactive(enum zk_state s)
-{
-    return s == ZK_INACTIVE || s == ZK_PARTIAL;
-}
-
-/* main.zeek, conn_state(): from the two endpoints' final states. */
-static const char *conn_state(const tp_zeek *z)
-{
-    tp_dir o = tp_zeek_orig(z), r = TP_PEER(o);
-    enum zk_state os = state_of(z, o), rs = state_of(z, r);
-
-    if (rs == ZK_RESET) {
-        if (os == ZK_SYN_SENT || os == ZK_SYN_ACK_SENT ||
-            (os == ZK_RESET && !any_ep_bit(z, ZK_EP_DATA)))
-            return "REJ";
-        return inactive(os) ? "RSTRH" : "RSTR";
-    }
-    if (os == ZK_RESET) {
-        if (inactive(rs))
-            return syn_then_rst(z->history) ? "RSTOS0" : "OTH";
-        return "RSTO";
-    }
-    if (os == ZK_CLOSED && rs == ZK_CLOSED)
-        return "SF";
-    if (os == ZK_CLOSED)
-        return inactive(rs) ? "SH" : "S2";
-    if (rs == ZK_CLOSED)
-        return inactive(os) ? "SHR" : "S3";
-    if (os == ZK_SYN_SENT && rs == ZK_INACTIVE)
-        return "S0";
-    if (os == ZK_ESTABLISHED && rs == ZK_ESTABLISHED)
-        return "S1";
-    return "OTH";
-}
-
-void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, size_t state_size,
-                       char *history, size_t history_size)
-{
-    (void)c;
-    g_strlcpy(state, conn_state(z), state_size);
-    g_strlcpy(history, z->history, history_size);
 }

@@ -25,7 +25,7 @@ typedef struct tp_zeek_ep {
     uint32_t held;      /* lowest sequence number of data seen beyond a hole (ZK_EP_HELD) */
     uint16_t last_rst;  /* low half of its last RST's sequence number (Zeek's hist_last_RST) */
     uint8_t state;      /* low nibble: Zeek's endpoint state; high nibble: the one before */
-    uint8_t bits;       /* ZK_EP_* in zeek.c */
+    uint8_t bits;       /* ZK_EP_* below */
     uint8_t rxmt, win0, gaps; /* counts behind the scaled letters T, W and G (saturating) */
 } tp_zeek_ep;
 
@@ -36,8 +36,8 @@ typedef struct tp_zeek {
     tp_zeek_ep ep[2];
     uint32_t closed_ms; /* when the close completed: ms after the first segment, plus one */
     uint16_t seen;      /* history kinds already recorded, per role (Zeek's hist_seen) */
-    uint8_t bits;       /* ZK_* in zeek.c */
-    uint8_t timeout;    /* which inactivity timeout applies (zeek.c) */
+    uint8_t bits;       /* ZK_STARTED etc. below */
+    uint8_t timeout;    /* which inactivity timeout applies: ZK_TIMEOUT_* */
 } tp_zeek;
 
 /* Feeds one segment, given the connection as it was before it (c->zeek is z). */
@@ -55,5 +55,56 @@ tp_dir tp_zeek_orig(const tp_zeek *z);
 
 void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, size_t state_size,
                        char *history, size_t history_size);
+
+/* ---- shared by zeek.c and zeek_conn.c only ------------------------------------------------ */
+
+/* Zeek's endpoint states (TCP_Endpoint.h, EndpointState). */
+enum zk_state {
+    ZK_INACTIVE = 0,
+    ZK_SYN_SENT,
+    ZK_SYN_ACK_SENT,
+    ZK_PARTIAL,
+    ZK_ESTABLISHED,
+    ZK_CLOSED,
+    ZK_RESET,
+};
+
+/* tp_zeek_ep.bits */
+enum {
+    ZK_EP_DID_CLOSE = 1, /* Zeek has reported this side closed (did_close) */
+    ZK_EP_RST_SEEN = 2,  /* last_rst is valid */
+    ZK_EP_DATA = 4,      /* it sent payload: Zeek's size is not 0 */
+    ZK_EP_HELD = 8,      /* data beyond a hole is held (tp_zeek_ep.held valid) */
+};
+
+/* tp_zeek.bits */
+enum {
+    ZK_STARTED = 1,     /* the first segment has been seen */
+    ZK_ORIG_SERVER = 2, /* Zeek's originator is our TP_SERVER */
+    ZK_ATTEMPT = 4,     /* the first segment was the originator's SYN: attempt timer armed */
+};
+
+/* Inactivity timeouts (tp_zeek.timeout). Zeek's TCP analyzer starts every connection with
+ * udp_inactivity_timeout and switches to tcp_inactivity_timeout once an endpoint leaves the
+ * handshake; base/protocols/conn/inactivity.zeek gives interactive ports an hour. */
+enum { ZK_TIMEOUT_HANDSHAKE, ZK_TIMEOUT_TCP, ZK_TIMEOUT_INTERACTIVE };
+
+static inline enum zk_state zk_state_of(const tp_zeek *z, tp_dir d)
+{
+    return (enum zk_state)(z->ep[d].state & 0x0f);
+}
+
+static inline enum zk_state zk_prev_of(const tp_zeek *z, tp_dir d)
+{
+    return (enum zk_state)(z->ep[d].state >> 4);
+}
+
+/* zeek.c */
+bool tp_zeek_same_start(const struct tp_conn *c, tp_dir d, uint32_t seq);
+
+/* zeek_conn.c */
+bool tp_zeek_likely_server_port(uint16_t port);
+bool tp_zeek_interactive_port(uint16_t port);
+bool tp_zeek_flip_at_start(const tp_segment *seg);
 
 #endif

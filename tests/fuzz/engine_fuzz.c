@@ -12,7 +12,8 @@
  * Encoding (tests/fuzz/make_corpus.py writes it from readable descriptions):
  *
  *   header  h:  bits 0-2 configuration (configs[]), bits 3-4 ISN style (first_isn()),
- *               bit 5 every endpoint starts with the timestamps option on
+ *               bit 5 every endpoint starts with the timestamps option on,
+ *               bit 6 tp_config.zeek_sessions (connections also start where Zeek's would)
  *   record  b0: bits 0-1 sender, bits 2-3 receiver (endpoints[]), bit 4 IPv6,
  *               bit 5 four option bytes follow, bits 6-7 kind:
  *     0, 1  a segment:   b1 b2 b3 b4 [o0 o1 o2 o3]
@@ -23,7 +24,7 @@
  *   b1  bits 0-5 the TCP flags as on the wire, bits 6-7 how b2 places seq (make_seq())
  *   b2  seq offset (int8) from the sender's next sequence number
  *   b3  ack offset (int8) from the receiver's next sequence number; without ACK, 0 sends 0
- *   b4  bits 0-3 payload length (lengths[]), bits 4-7 time since the previous segment (steps[])
+ *   b4  bits 0-3 payload length (lengths[]), bits 4-7 time since the previous segment (steps_ms[])
  *   o0  window o0 * 257, kept for the sender's later segments
  *   o1  window scale: 0-0x7f: its low 4 bits (0-15, 15 beyond RFC 7323's 14);
  *       0x80-0xef: absent (-1); 0xf0-0xff: the negative byte itself
@@ -35,6 +36,22 @@
  * well-formed connection; small offsets make retransmissions, gaps and bad ACKs. The ISN styles
  * put the numbers just below 2^32 or 2^31 so that they wrap. Frame numbers go up by one per
  * segment (a special can skip some, like non-TCP frames); time never goes back.
+ *
+ * The invariants, after every new segment unless said:
+ *  - a valid segment gets a result; a rejected one (mixed families, address length not 4 or
+ *    16, frame 0 or UINT32_MAX) gets NULL and leaves nothing behind;
+ *  - every field in range (role, states, sender, 1 <= conn <= tp_engine_conn_count, phase),
+ *    every tp_*_name non-NULL; the role fits the flags ("syn" has SYN, "data" payload...);
+ *  - tp_engine_lookup and a second feed of the frame give the same bytes, then and at the end;
+ *  - the segment's connection is its 4-tuple's latest or the next number (incarnation + 1),
+ *    its sender's address and port are the segment's source, and its states before are
+ *    those its previous segment left;
+ *  - findings: never more than asked, the first ones under a limit, messages NUL-terminated
+ *    and non-empty, the immediate ones match the result's bits (and roles), complete = single
+ *    pass + hindsight half-open items on SYNs;
+ *  - the connection's summary: frames and bytes per side are what was fed to it, first and
+ *    last frame and time, final states those after its last segment, names in range;
+ *  - at the end, a second engine fed the same segments answers the same to the byte.
  *
  * TCPPHASE_FUZZ_TRACE=1 in the environment prints the capture in the syntax of
  * tests/engine/scenarios with the engine's answers: the way to read a reproducer.
@@ -56,7 +73,7 @@
 static const struct {
     bool null;
     double time_wait_s;
-} configs[8] = {{false, 60}, {true, 0}, {false, 0}, {false, 1},
+} configs[8] = {{false, 60}, {true, 0},    {false, 0},  {false, 1},
                 {false, 30}, {false, 240}, {false, -1}, {false, INFINITY}};
 
 /* Per family, four endpoints: a, b and c are those of the scenario files (a and c are clients
@@ -71,11 +88,10 @@ static const struct {
 static const uint32_t lengths[16] = {
     0, 0, 0, 0, 1, 1, 10, 100, 536, 1448, 1460, 9000, 65535, 0x7fffffff, 0x80000000, 0xffffffff};
 
-/* Around 60 s on purpose: Linux's TIME-WAIT, and the default period of the engine. */
-static const int64_t steps[16] = {
-    0,           1000,        100000,      NS_PER_MS,        NS_PER_MS,         10 * NS_PER_MS,
-    200000000LL, 1000000000LL, 3000000000LL, 30000000000LL,  59999000000LL,     60000000000LL,
-    60001000000LL, 61000000000LL, 241000000000LL, 7200000000000LL};
+/* Time since the previous segment, ms; around 60 s on purpose: Linux's TIME-WAIT, and the
+ * engine's default period. */
+static const double steps_ms[16] = {0,    0.001, 0.1,   1,     1,     10,    200,    1000,
+                                    3000, 30000, 59999, 60000, 60001, 61000, 241000, 7200000};
 
 enum special {
     REFEED_LAST,      /* the last computed frame again, as it was */
@@ -193,8 +209,7 @@ static void base_segment(run *r, tp_segment *seg, unsigned fam, unsigned s, unsi
 
 /* ---- tracing: the capture in the scenario files' syntax ---------------------------------- */
 
-static void trace_segment(const tp_segment *seg, unsigned fam, unsigned s, unsigned d,
-                          int64_t step)
+static void trace_segment(const tp_segment *seg, unsigned fam, unsigned s, unsigned d, int64_t step)
 {
     static const struct {
         uint8_t bit;
@@ -279,8 +294,9 @@ static bool same_finding(const tp_finding *a, const tp_finding *b)
  * immediate ones are those the result's bits name; the complete list only adds hindsight
  * half-open items after them. Buffers have exactly the size asked, so ASan sees any overrun.
  */
-static void check_findings(const run *r, uint32_t frame, const tp_result *res)
+static void check_findings(const run *r, const tp_segment *seg, const tp_result *res)
 {
+    uint32_t frame = seg->frame;
     tp_finding single[MAX_FINDINGS], full[MAX_FINDINGS];
     size_t n1 = tp_engine_findings(r->e, frame, false, single, MAX_FINDINGS);
     size_t n2 = tp_engine_findings(r->e, frame, true, full, MAX_FINDINGS);
@@ -302,9 +318,10 @@ static void check_findings(const run *r, uint32_t frame, const tp_result *res)
         if (i < n1)
             CHECK(same_finding(&full[i], &single[i]), "complete finding %zu differs: %s / %s", i,
                   full[i].message, single[i].message);
-        else
-            CHECK(full[i].kind == TP_FIND_HALF_OPEN, "hindsight finding of kind %s: %s",
-                  tp_finding_name(full[i].kind), full[i].message);
+        else /* a SYN never answered, a SYN-ACK never acknowledged */
+            CHECK(full[i].kind == TP_FIND_HALF_OPEN && (seg->flags & (TP_SYN | TP_RST)) == TP_SYN,
+                  "hindsight finding of kind %s on flags 0x%02x: %s", tp_finding_name(full[i].kind),
+                  seg->flags, full[i].message);
     }
     for (size_t max = 0; max < 3; max++) {
         for (int complete = 0; complete < 2; complete++) {
@@ -312,8 +329,8 @@ static void check_findings(const run *r, uint32_t frame, const tp_result *res)
             size_t nall = complete ? n2 : n1, want = nall < max ? nall : max;
             tp_finding *out = malloc(max ? max * sizeof *out : 1);
             size_t n = tp_engine_findings(r->e, frame, complete, out, max);
-            CHECK(n == want, "%zu findings with max %zu (complete %d), want %zu", n, max,
-                  complete, want);
+            CHECK(n == want, "%zu findings with max %zu (complete %d), want %zu", n, max, complete,
+                  want);
             for (size_t i = 0; i < n; i++)
                 CHECK(same_finding(&out[i], &all[i]), "finding %zu with max %zu differs", i, max);
             free(out);
@@ -338,8 +355,7 @@ static void check_conn(const run *r, uint32_t id)
     CHECK(s.conn == id, "summary of %u says %u", id, s.conn);
     CHECK(s.incarnation == t->incarnation, "conn %u: incarnation %u, want %u", id, s.incarnation,
           t->incarnation);
-    CHECK(s.first_frame <= s.last_frame, "conn %u: frames %u..%u", id, s.first_frame,
-          s.last_frame);
+    CHECK(s.first_frame <= s.last_frame, "conn %u: frames %u..%u", id, s.first_frame, s.last_frame);
     CHECK(s.first_frame == t->first_frame && s.last_frame == t->last_frame,
           "conn %u: frames %u..%u, its segments were %u..%u", id, s.first_frame, s.last_frame,
           t->first_frame, t->last_frame);
@@ -353,11 +369,54 @@ static void check_conn(const run *r, uint32_t id)
           "conn %u: open %d close %d", id, (int)s.open, (int)s.close);
     /* The final states are those after its last segment: nothing moves them in between. */
     for (int d = 0; d < 2; d++)
-        CHECK(s.state[d] == last->after[d], "conn %u: final state %s, its last segment left %s",
-              id, tp_state_name(s.state[d]), tp_state_name(last->after[d]));
+        CHECK(s.state[d] == last->after[d], "conn %u: final state %s, its last segment left %s", id,
+              tp_state_name(s.state[d]), tp_state_name(last->after[d]));
     CHECK(memchr(s.zeek_state, '\0', sizeof s.zeek_state) &&
               memchr(s.history, '\0', sizeof s.history),
           "conn %u: Zeek strings not NUL-terminated", id);
+}
+
+/* What a role's name says of the segment: a "syn" carries SYN, "data" payload, an "ack" is a
+ * bare ACK... RST outranks SYN, which outranks FIN; unknown and after-close say nothing. */
+static bool role_fits(const tp_segment *seg, tp_role role)
+{
+    bool rst = seg->flags & TP_RST, syn = (seg->flags & TP_SYN) && !rst;
+    bool fin = (seg->flags & TP_FIN) && !rst && !syn, ack = seg->flags & TP_ACK;
+    bool plain_ack = ack && !rst && !syn && !fin;
+
+    switch (role) {
+    case TP_ROLE_SYN:
+    case TP_ROLE_SYN_RETRANSMIT:
+    case TP_ROLE_SIMULTANEOUS_SYN:
+        return syn && !ack;
+    case TP_ROLE_SYN_ACK:
+    case TP_ROLE_SYN_ACK_RETRANSMIT:
+    case TP_ROLE_SIMULTANEOUS_SYN_ACK:
+        return syn && ack;
+    case TP_ROLE_FIN_ACTIVE:
+    case TP_ROLE_FIN_PASSIVE:
+    case TP_ROLE_FIN_SIMULTANEOUS:
+    case TP_ROLE_FIN_RETRANSMIT:
+        return fin;
+    case TP_ROLE_RST_REFUSED:
+    case TP_ROLE_RST_INSTEAD_OF_FIN:
+    case TP_ROLE_RST_AFTER_FIN:
+    case TP_ROLE_RST_HALF_OPEN:
+    case TP_ROLE_RST_OUT_OF_WINDOW:
+        return rst;
+    case TP_ROLE_DATA:
+    case TP_ROLE_HALF_CLOSED_DATA:
+        return plain_ack && seg->len > 0;
+    case TP_ROLE_ACK:
+        return plain_ack && seg->len == 0;
+    case TP_ROLE_HANDSHAKE_ACK:
+    case TP_ROLE_ACK_OF_FIN:
+    case TP_ROLE_FINAL_ACK:
+    case TP_ROLE_MID_STREAM:
+        return plain_ack;
+    default:
+        return true;
+    }
 }
 
 /* A result on its own: every field in range, and consistent with the segment. */
@@ -368,9 +427,22 @@ static void check_result(const run *r, const tp_segment *seg, const tp_result *r
     CHECK(res->role < TP_ROLE_COUNT, "role %u", res->role);
     CHECK(res->sender <= 1, "sender %u", res->sender);
     for (int d = 0; d < 2; d++)
-        CHECK(res->before[d] < TP_STATE_COUNT && res->after[d] < TP_STATE_COUNT,
-              "states %u -> %u", res->before[d], res->after[d]);
+        CHECK(res->before[d] < TP_STATE_COUNT && res->after[d] < TP_STATE_COUNT, "states %u -> %u",
+              res->before[d], res->after[d]);
     CHECK((unsigned)tp_result_phase(res) < TP_PHASE_COUNT, "phase %d", (int)tp_result_phase(res));
+    CHECK(role_fits(seg, res->role), "role %s for a segment with flags 0x%02x and %u bytes",
+          tp_role_name(res->role), seg->flags, seg->len);
+    /* The findings named after roles come with them; a TIME-WAIT reuse is a new SYN. */
+    unsigned bits = res->findings, role = res->role;
+    CHECK(!(bits & (1u << TP_FIND_HALF_CLOSED)) || role == TP_ROLE_HALF_CLOSED_DATA,
+          "half_closed on a %s", tp_role_name(role));
+    CHECK(!(bits & (1u << TP_FIND_RST_INSTEAD_OF_FIN)) == (role != TP_ROLE_RST_INSTEAD_OF_FIN),
+          "rst_instead_of_fin finding and role %s", tp_role_name(role));
+    CHECK(!(bits & (1u << TP_FIND_RST_AFTER_FIN)) == (role != TP_ROLE_RST_AFTER_FIN),
+          "rst_after_fin finding and role %s", tp_role_name(role));
+    CHECK(!(bits & (1u << TP_FIND_TIME_WAIT_REUSE)) ||
+              (seg->flags & (TP_SYN | TP_ACK | TP_RST)) == TP_SYN,
+          "time_wait_reuse on flags 0x%02x", seg->flags);
 
     tp_conn_summary s;
     memset(&s, 0, sizeof s);
@@ -429,7 +501,7 @@ static void feed_new(run *r, const tp_segment *seg, unsigned fam, unsigned s, un
     t->last_fed = r->nlog;
     r->log[r->nlog++] = (fed){.seg = *seg, .res = res};
 
-    check_findings(r, seg->frame, &res);
+    check_findings(r, seg, &res);
     check_conn(r, res.conn);
 }
 
@@ -458,7 +530,7 @@ static void segment(run *r, uint8_t b0, bool new_isn)
         *next += offset(b2) << 20;
         b2 = 0;
     }
-    int64_t step = steps[b4 >> 4];
+    int64_t step = (int64_t)(steps_ms[b4 >> 4] * NS_PER_MS + 0.5);
     r->now_ns += step;
     base_segment(r, &seg, fam, s, d);
     seg.frame = ++r->frame;
@@ -616,7 +688,7 @@ static void finish(run *r)
         const tp_result *look = tp_engine_lookup(r->e, frame);
         CHECK(look && memcmp(look, &r->log[i].res, sizeof *look) == 0,
               "frame %u's stored result changed later", frame);
-        check_findings(r, frame, look);
+        check_findings(r, &r->log[i].seg, look);
         tp_finding f[MAX_FINDINGS];
         if (r->trace && tp_engine_findings(r->e, frame, true, f, MAX_FINDINGS) >
                             tp_engine_findings(r->e, frame, false, f, MAX_FINDINGS)) {
@@ -650,6 +722,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint8_t h = take(r);
     r->cfg.time_wait_s = configs[h & 7].time_wait_s;
+    r->cfg.zeek_sessions = h & 0x40;
     r->cfgp = configs[h & 7].null ? NULL : &r->cfg;
     for (unsigned fam = 0; fam < 2; fam++) {
         for (unsigned s = 0; s < 4; s++) {
@@ -663,7 +736,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r->start_ns = r->now_ns = 1700000000LL * 1000000000LL; /* November 2023 */
     r->e = tp_engine_new(r->cfgp);
     if (r->trace)
-        fprintf(stderr, "# time_wait %s\n", r->cfgp ? "configured" : "default (NULL config)");
+        fprintf(stderr,
+                r->cfgp ? "# config: time_wait_s=%g zeek_sessions=%d\n"
+                        : "# config: NULL (the defaults)\n",
+                r->cfg.time_wait_s, r->cfg.zeek_sessions);
 
     while (r->p < r->end) {
         uint8_t b0 = take(r);

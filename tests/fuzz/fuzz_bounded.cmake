@@ -2,7 +2,8 @@
 # corpus (the fuzzer writes new inputs into the folder it is given; the repository stays
 # clean) and fails if the fuzzer finds a crash or a broken invariant.
 #
-#   cmake -DFUZZER=engine_fuzz -DCORPUS=DIR -DDICT=FILE -DWORK=DIR -DSECONDS=60 -P fuzz_bounded.cmake
+#   cmake -DFUZZER=engine_fuzz -DCORPUS=DIR -DDICT=FILE -DWORK=DIR -DSECONDS=60 \
+#         -P fuzz_bounded.cmake
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}/corpus" "${WORK}/artifacts")
 file(GLOB seeds "${CORPUS}/*")

@@ -164,8 +164,9 @@ def parse_seeds(path):
                     conf = dict(w.split("=", 1) for w in words[1:])
                     ts = conf.get("ts", "off") == "on"
                     enc.ts_default = ts
+                    zeek = conf.get("zeek", "off") == "on"
                     data[0] = (CONFIGS[conf.get("time_wait", "60")]
-                               | ISN_STYLES[conf.get("isn", "small")] << 3 | ts << 5)
+                               | ISN_STYLES[conf.get("isn", "small")] << 3 | ts << 5 | zeek << 6)
                 else:
                     data += enc.record(line)
             except (Error, KeyError, ValueError, IndexError) as e:

@@ -1,0 +1,210 @@
+/*
+ * tcpphase engine: Zeek's rules for a whole connection (issue 4): who its originator is, where
+ * Zeek's session timers end it and start a new one on the same 4-tuple, and its conn_state.
+ * The per-segment rules (states, history letters) are in zeek.c.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define NS_PER_S  1000000000LL
+#define NS_PER_MS 1000000LL
+
+/* Zeek's defaults, scripts/base/init-bare.zeek. */
+#define ZK_ATTEMPT_DELAY (5 * NS_PER_S) /* tcp_attempt_delay */
+#define ZK_CLOSE_DELAY   (5 * NS_PER_S) /* tcp_close_delay */
+#define ZK_LINGER        (5 * NS_PER_S) /* tcp_connection_linger */
+#define ZK_SYN_TIMEOUT   (5 * NS_PER_S) /* tcp_SYN_timeout: first expire check */
+#define ZK_SESSION_TIMER (6 * NS_PER_S) /* tcp_session_timer: later expire checks */
+
+/* By tp_zeek.timeout: udp_inactivity_timeout, tcp_inactivity_timeout, and an hour for
+ * interactive ports (base/protocols/conn/inactivity.zeek). */
+static const int64_t inactivity_ns[] = {60 * NS_PER_S, 300 * NS_PER_S, 3600 * NS_PER_S};
+
+/* ---- ports -------------------------------------------------------------------------------- */
+
+/* Zeek's likely_server_ports for TCP: every port its base protocol scripts register with
+ * Analyzer::register_for_ports (scripts/base/protocols/NAME/main.zeek). Sorted. */
+static const uint16_t likely_server_ports[] = {
+    21,   22,   25,   53,   79,   80,   81,   88,   135,  139,   143,  389,  443,
+    445,  465,  502,  514,  563,  585,  587,  614,  631,  636,   989,  990,  992,
+    993,  995,  1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389,  5222, 5223, 5269,
+    5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+};
+
+bool tp_zeek_likely_server_port(uint16_t port)
+{
+    size_t lo = 0, hi = G_N_ELEMENTS(likely_server_ports);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (likely_server_ports[mid] == port)
+            return true;
+        if (likely_server_ports[mid] < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* base/protocols/conn/inactivity.zeek, port_inactivity_timeouts. */
+bool tp_zeek_interactive_port(uint16_t port)
+{
+    return port == 21 || port == 22 || port == 23 || port == 513;
+}
+
+/*
+ * Zeek's originator is the sender of the connection's first packet, except that a connection
+ * starting without a bare SYN is flipped when its source port is a likely server port and its
+ * destination port is not; when both are, only a non-SYN from the lower port is flipped
+ * (TCPAnalyzer::WantConnection).
+ */
+bool tp_zeek_flip_at_start(const tp_segment *seg)
+{
+    bool syn = (seg->flags & TP_SYN) != 0;
+    if (syn && !(seg->flags & TP_ACK))
+        return false;
+    if (!tp_zeek_likely_server_port(seg->sport))
+        return false;
+    if (tp_zeek_likely_server_port(seg->dport))
+        return !syn && seg->sport < seg->dport;
+    return true;
+}
+
+/* ---- where Zeek starts a new connection --------------------------------------------------- */
+
+static bool any_ep_bit(const tp_zeek *z, uint8_t bit)
+{
+    return ((z->ep[0].bits | z->ep[1].bits) & bit) != 0;
+}
+
+static bool any_state(const tp_zeek *z, enum zk_state s)
+{
+    return zk_state_of(z, TP_CLIENT) == s || zk_state_of(z, TP_SERVER) == s;
+}
+
+/* ExpireTimer runs tcp_SYN_timeout after the start and every tcp_session_timer after that; it
+ * removes a connection idle for tcp_connection_linger with a side closed and the other closed,
+ * reset or silent. */
+static bool expire_timer_removed(const tp_zeek *z, const tp_conn *c, int64_t now)
+{
+    bool both_closed = (z->ep[0].bits & z->ep[1].bits & ZK_EP_DID_CLOSE) != 0;
+    if (!any_ep_bit(z, ZK_EP_DID_CLOSE) ||
+        !(both_closed || any_state(z, ZK_RESET) || any_state(z, ZK_INACTIVE)))
+        return false;
+    int64_t idle = c->last_ns + ZK_LINGER, check = c->first_ns + ZK_SYN_TIMEOUT;
+    if (idle >= check)
+        check += ((idle - check) / ZK_SESSION_TIMER + 1) * ZK_SESSION_TIMER;
+    return now >= check;
+}
+
+/* AttemptTimer: a SYN still unanswered tcp_attempt_delay later ends the attempt. */
+static bool attempt_removed(const tp_zeek *z, const tp_conn *c, int64_t now)
+{
+    enum zk_state o = zk_state_of(z, tp_zeek_orig(z)), r = zk_state_of(z, TP_PEER(tp_zeek_orig(z)));
+    return (z->bits & ZK_ATTEMPT) && now >= c->first_ns + ZK_ATTEMPT_DELAY &&
+           (o == ZK_SYN_SENT || o == ZK_SYN_ACK_SENT) && r == ZK_INACTIVE;
+}
+
+static bool timed_out(const tp_zeek *z, const tp_conn *c, int64_t now)
+{
+    if (z->closed_ms &&
+        now >= c->first_ns + (int64_t)(z->closed_ms - 1) * NS_PER_MS + ZK_CLOSE_DELAY)
+        return true;
+    return attempt_removed(z, c, now) || expire_timer_removed(z, c, now) ||
+           now >= c->last_ns + inactivity_ns[z->timeout];
+}
+
+/*
+ * IsReuse: on a live 4-tuple only a SYN starts a new connection: any SYN once a side has
+ * closed, otherwise one not from the originator's starting sequence number. A SYN-ACK counts
+ * only while the originator has said nothing (then the responder's start is compared), and a
+ * SYN that follows its own SYN-ACK is the reversed handshake, not reuse.
+ */
+static bool reuse(const tp_zeek *z, const tp_conn *c, const tp_segment *seg)
+{
+    tp_dir o = tp_zeek_orig(z), r = TP_PEER(o), who = o;
+
+    if (!(seg->flags & TP_SYN))
+        return false;
+    if (seg->flags & TP_ACK) {
+        if (zk_state_of(z, o) != ZK_INACTIVE)
+            return false;
+        who = r;
+    }
+    if (any_ep_bit(z, ZK_EP_DID_CLOSE))
+        return true;
+    if (tp_zeek_same_start(c, who, seg->seq))
+        return false;
+    return !(!(seg->flags & TP_ACK) && zk_state_of(z, o) == ZK_SYN_ACK_SENT &&
+             zk_state_of(z, r) == ZK_INACTIVE && tp_zeek_same_start(c, r, seg->seq));
+}
+
+bool tp_zeek_new_session(const tp_zeek *z, const struct tp_conn *c, const tp_segment *seg)
+{
+    if (!(z->bits & ZK_STARTED))
+        return false;
+    return timed_out(z, c, seg->time_ns) || reuse(z, c, seg);
+}
+
+/* ---- conn_state --------------------------------------------------------------------------- */
+
+/* main.zeek's /\^?S[^HAFGIQ]*R.* /: the originator's SYN, then its RST before anything that
+ * would show the responder answered. */
+static bool syn_then_rst(const char *h)
+{
+    if (*h == '^')
+        h++;
+    if (*h++ != 'S')
+        return false;
+    for (; *h; h++) {
+        if (*h == 'R')
+            return true;
+        if (strchr("HAFGIQ", *h))
+            return false;
+    }
+    return false;
+}
+
+static bool inactive(enum zk_state s)
+{
+    return s == ZK_INACTIVE || s == ZK_PARTIAL;
+}
+
+/* main.zeek, conn_state(): from the two endpoints' final states. */
+static const char *conn_state(const tp_zeek *z)
+{
+    tp_dir o = tp_zeek_orig(z), r = TP_PEER(o);
+    enum zk_state os = zk_state_of(z, o), rs = zk_state_of(z, r);
+
+    if (rs == ZK_RESET) {
+        if (os == ZK_SYN_SENT || os == ZK_SYN_ACK_SENT ||
+            (os == ZK_RESET && !any_ep_bit(z, ZK_EP_DATA)))
+            return "REJ";
+        return inactive(os) ? "RSTRH" : "RSTR";
+    }
+    if (os == ZK_RESET) {
+        if (inactive(rs))
+            return syn_then_rst(z->history) ? "RSTOS0" : "OTH";
+        return "RSTO";
+    }
+    if (os == ZK_CLOSED && rs == ZK_CLOSED)
+        return "SF";
+    if (os == ZK_CLOSED)
+        return inactive(rs) ? "SH" : "S2";
+    if (rs == ZK_CLOSED)
+        return inactive(os) ? "SHR" : "S3";
+    if (os == ZK_SYN_SENT && rs == ZK_INACTIVE)
+        return "S0";
+    if (os == ZK_ESTABLISHED && rs == ZK_ESTABLISHED)
+        return "S1";
+    return "OTH";
+}
+
+void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, size_t state_size,
+                       char *history, size_t history_size)
+{
+    (void)c;
+    g_strlcpy(state, conn_state(z), state_size);
+    g_strlcpy(history, z->history, history_size);
+}
