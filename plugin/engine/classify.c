@@ -28,8 +28,10 @@ static tp_event classify_syn(const tp_endpoint *receiver, const tp_segment *seg)
 {
     if (!(seg->flags & TP_ACK))
         return receiver->state == TP_SYN_SENT ? TP_EV_SYN_CROSSED : TP_EV_SYN;
-    /* 3.10.7.3: a SYN,ACK must acknowledge the receiver's SYN to be acceptable. */
-    return tp_endpoint_acks_ctl(receiver, seg) ? TP_EV_SYN_ACK : TP_EV_NONE;
+    /* 3.10.7.3: a SYN,ACK must acknowledge the receiver's SYN to be acceptable. One whose SYN
+     * the capture missed is taken as answering it. */
+    return (!receiver->syn_seen || tp_endpoint_acks_syn(receiver, seg)) ? TP_EV_SYN_ACK
+                                                                        : TP_EV_NONE;
 }
 
 static tp_event classify_fin(const tp_endpoint *receiver, const tp_segment *seg)
@@ -51,7 +53,9 @@ tp_event tp_classify_event(const tp_conn *c, tp_dir dir, const tp_segment *seg)
         return classify_fin(receiver, seg);
     if (!(seg->flags & TP_ACK))
         return TP_EV_NONE; /* no control flag and no ACK: nothing a state machine acts on */
-    return tp_endpoint_acks_ctl(receiver, seg) ? TP_EV_ACK_CTL : TP_EV_ACK;
+    if (tp_endpoint_acks_fin(receiver, seg))
+        return TP_EV_ACK_FIN;
+    return tp_endpoint_acks_syn(receiver, seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
 }
 
 /*

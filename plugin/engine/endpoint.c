@@ -85,12 +85,10 @@ bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg)
            tp_seq_le(seg->ack, receiver->snd_nxt);
 }
 
-/* Does it acknowledge the receiver's last control flag: its FIN if sent, else its SYN?
- * Acceptable means SND.UNA < SEG.ACK =< SND.NXT (3.10.7.3, 3.10.7.4). */
-bool tp_endpoint_acks_ctl(const tp_endpoint *receiver, const tp_segment *seg)
+/* Does it acknowledge the receiver's SYN? Acceptable means SND.UNA < SEG.ACK =< SND.NXT
+ * (3.10.7.3, 3.10.7.4). */
+bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg)
 {
-    if (receiver->fin_seen)
-        return tp_endpoint_acks_fin(receiver, seg);
     return receiver->syn_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->isn, seg->ack) &&
            tp_seq_le(seg->ack, receiver->snd_nxt);
 }

@@ -249,7 +249,10 @@ static void account(tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_resu
         c->syn_answered = true;
     if (role == TP_ROLE_SIMULTANEOUS_SYN)
         c->simultaneous = true;
-    if (r->after[TP_CLIENT] == TP_ESTABLISHED && r->after[TP_SERVER] == TP_ESTABLISHED)
+    /* The handshake completed once the client acknowledged the server's SYN, whatever else
+     * the segment did (a FIN may carry that ACK). */
+    if (dir == TP_CLIENT && (seg->flags & TP_ACK) && c->ep[TP_SERVER].syn_seen &&
+        tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
         c->synack_acked = true;
     if (r->before[TP_PEER(dir)] == TP_FIN_WAIT_1 && r->after[TP_PEER(dir)] == TP_FIN_WAIT_2)
         c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
@@ -275,6 +278,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->sender = (uint8_t)dir;
     r->before[TP_CLIENT] = c->ep[TP_CLIENT].state;
     r->before[TP_SERVER] = c->ep[TP_SERVER].state;
+    r->event = (uint8_t)ev;
     apply_event(ev, dir, r->before, r->after);
     r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
     find(e, c, dir, seg, r);

@@ -84,9 +84,10 @@ typedef enum tp_event {
     TP_EV_NONE = 0,    /* no transition: out-of-window RST, unacceptable SYN-ACK */
     TP_EV_SYN,         /* SYN, the receiver has sent none */
     TP_EV_SYN_CROSSED, /* SYN while the receiver's own SYN is outstanding */
-    TP_EV_SYN_ACK,     /* SYN,ACK acknowledging the receiver's SYN */
-    TP_EV_ACK,         /* ACK (maybe data) not acknowledging the receiver's SYN or FIN */
-    TP_EV_ACK_CTL,     /* ACK acknowledging the receiver's SYN or FIN */
+    TP_EV_SYN_ACK,     /* SYN,ACK acknowledging the receiver's SYN (or its SYN unseen) */
+    TP_EV_ACK,         /* ACK (maybe data) changing nothing for the receiver */
+    TP_EV_ACK_SYN,     /* ACK acknowledging the receiver's SYN, not its FIN */
+    TP_EV_ACK_FIN,     /* ACK acknowledging the receiver's FIN */
     TP_EV_FIN,         /* FIN, the receiver has sent none */
     TP_EV_FIN_CROSSED, /* FIN not acknowledging the receiver's FIN */
     TP_EV_FIN_ACK_FIN, /* FIN acknowledging the receiver's FIN */
@@ -108,7 +109,7 @@ const char *tp_event_name(tp_event ev);
 void tp_endpoint_init(tp_endpoint *ep, tp_state state);
 void tp_endpoint_carry(tp_endpoint *ep, const tp_endpoint *old);
 void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg);
-bool tp_endpoint_acks_ctl(const tp_endpoint *receiver, const tp_segment *seg);
+bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg);
 bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg);
 bool tp_rst_acceptable(const tp_endpoint *sender, const tp_endpoint *receiver,
                        const tp_segment *seg);

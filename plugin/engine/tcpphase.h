@@ -128,13 +128,14 @@ typedef struct tp_segment {
 
 /* The stored per-frame answer: 12 bytes. */
 typedef struct tp_result {
-    uint32_t conn;          /* connection number in the capture, 1-based; 0: not a segment */
-    uint8_t role;           /* tp_role */
-    uint8_t sender;         /* tp_dir */
-    uint8_t before[2];      /* tp_state of client, server before the segment */
-    uint8_t after[2];       /* tp_state of client, server after it */
-    uint8_t findings;       /* bit (1 << tp_finding_kind) per immediate finding */
-    uint8_t half_open_kind; /* tp_half_open_kind, when the half-open bit is set */
+    uint32_t conn;              /* connection number in the capture, 1-based; 0: not a segment */
+    uint8_t role;               /* tp_role */
+    uint8_t sender;             /* tp_dir */
+    uint8_t before[2];          /* tp_state of client, server before the segment */
+    uint8_t after[2];           /* tp_state of client, server after it */
+    uint8_t findings : 5;       /* bit (1 << tp_finding_kind) per immediate finding */
+    uint8_t half_open_kind : 3; /* tp_half_open_kind, when the half-open bit is set */
+    uint8_t event;              /* the transition tables' event, for tp_result_reasons */
 } tp_result;
 
 /* How a connection was opened and closed (tcpphase.conn.open / tcpphase.conn.close). */
@@ -176,9 +177,10 @@ typedef struct tp_conn_summary {
     tp_open_style open;
     tp_close_style close;
     tp_state state[2]; /* final states */
-    char zeek_state[8]; /* Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH */
-    char history[32];   /* Zeek's history letters, upper case originator */
-    tp_dir zeek_orig;   /* Zeek's originator, which may differ from the client */
+    char
+        zeek_state[8]; /* Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH */
+    char history[32];  /* Zeek's history letters, upper case originator */
+    tp_dir zeek_orig;  /* Zeek's originator, which may differ from the client */
 } tp_conn_summary;
 
 /* A finding with the facts its message reports. */
@@ -190,7 +192,7 @@ typedef struct tp_finding {
 
 typedef struct tp_config {
     double time_wait_s; /* TIME-WAIT period; Linux uses 60 s, RFC 9293's 2 MSL is 240 s */
-    bool zeek_sessions; /* also start a connection where Zeek's session timers would (zeek.c) */
+    bool zeek_sessions; /* cut connections where Zeek does, not by RFC 9293 (zeek_conn.c) */
 } tp_config;
 
 typedef struct tp_engine tp_engine;
@@ -223,6 +225,13 @@ uint32_t tp_engine_conn_count(const tp_engine *e);
 
 /* The phase a result belongs to, derived from its role and states. */
 tp_phase tp_result_phase(const tp_result *r);
+
+/*
+ * Why the segment moved (or deliberately kept) its sender's and its receiver's state: the
+ * RFC 9293 reason of the transition table cell applied, or NULL where no rule concerned that
+ * endpoint.
+ */
+void tp_result_reasons(const tp_result *r, const char **sender_why, const char **receiver_why);
 
 /* Tokens: the display-filter strings of the contract. Never NULL. */
 const char *tp_state_name(tp_state s);

@@ -22,9 +22,7 @@
 static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
     [TP_EV_SYN] =
         {
-            [TP_UNKNOWN] = CELL(TP_SYN_SENT, "3.5: an active OPEN sends SYN"),
             [TP_CLOSED] = CELL(TP_SYN_SENT, "3.5: an active OPEN sends SYN"),
-            [TP_LISTEN] = CELL(TP_SYN_SENT, "3.10.2: SEND in LISTEN turns it active"),
             [TP_SYN_SENT] = CELL(TP_SYN_SENT, "3.8.1: SYN retransmitted, no answer yet"),
             [TP_ESTABLISHED] =
                 CELL(TP_SYN_SENT, "3.8.1: its SYN again: the SYN,ACK never reached it"),
@@ -33,20 +31,15 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
         },
     [TP_EV_SYN_CROSSED] =
         {
-            [TP_UNKNOWN] =
-                CELL(TP_SYN_RECEIVED, "3.5 fig. 7: its SYN crossed the peer's, then the peer's SYN "
-                                      "arrived in SYN-SENT"),
-            [TP_CLOSED] =
-                CELL(TP_SYN_RECEIVED, "3.5 fig. 7: its SYN crossed the peer's, then the peer's SYN "
-                                      "arrived in SYN-SENT"),
+            [TP_UNKNOWN] = CELL(TP_SYN_RECEIVED, "3.5 fig. 7: its SYN crossed the peer's, then "
+                                                 "the peer's SYN arrived in SYN-SENT"),
+            [TP_CLOSED] = CELL(TP_SYN_RECEIVED, "3.5 fig. 7: its SYN crossed the peer's, then "
+                                                "the peer's SYN arrived in SYN-SENT"),
         },
     [TP_EV_SYN_ACK] =
         {
             [TP_UNKNOWN] = CELL(TP_SYN_RECEIVED, "3.10.7.2: a SYN in LISTEN is answered SYN,ACK"),
             [TP_CLOSED] = CELL(TP_SYN_RECEIVED, "3.10.7.2: a SYN in LISTEN is answered SYN,ACK"),
-            [TP_LISTEN] = CELL(TP_SYN_RECEIVED, "3.10.7.2: a SYN in LISTEN is answered SYN,ACK"),
-            [TP_SYN_SENT] =
-                CELL(TP_SYN_RECEIVED, "3.5 fig. 7: simultaneous open, it answers the peer's SYN"),
             [TP_TIME_WAIT] =
                 CELL(TP_SYN_RECEIVED, "RFC 6191, RFC 1122 4.2.2.13: TIME-WAIT accepts a new SYN "
                                       "with a higher ISN or newer timestamp"),
@@ -57,14 +50,16 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
                                 "3.3.2: only a synchronized endpoint sends an ACK; with no FIN "
                                 "seen that is ESTABLISHED (picked up mid-stream)"),
         },
-    [TP_EV_ACK_CTL] =
+    [TP_EV_ACK_FIN] =
         {
-            [TP_UNKNOWN] = CELL(TP_ESTABLISHED,
-                                "3.3.2: only a synchronized endpoint sends an ACK; with no FIN "
-                                "seen that is ESTABLISHED (picked up mid-stream)"),
+            [TP_UNKNOWN] = CELL(TP_CLOSE_WAIT, "3.10.7.4: it acknowledges the peer's FIN, so "
+                                               "it is in CLOSE-WAIT (picked up mid-stream)"),
         },
     [TP_EV_FIN] =
         {
+            [TP_UNKNOWN] = CELL(TP_FIN_WAIT_1, "3.6 case 1: with no FIN seen from the peer, "
+                                               "its FIN is an active close (picked up "
+                                               "mid-stream)"),
             [TP_SYN_RECEIVED] = CELL(TP_FIN_WAIT_1, "3.10.4: CLOSE in SYN-RECEIVED sends FIN"),
             [TP_ESTABLISHED] = CELL(TP_FIN_WAIT_1, "3.6 case 1: the local user CLOSEs, FIN sent"),
         },
@@ -77,10 +72,10 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
         },
     [TP_EV_FIN_ACK_FIN] =
         {
-            [TP_CLOSE_WAIT] = CELL(TP_LAST_ACK, "3.6 case 2: the peer closed first; CLOSE sends "
-                                                "FIN"),
             [TP_UNKNOWN] = CELL(TP_LAST_ACK, "3.6 case 2: its FIN acknowledges the peer's FIN, "
                                              "so it closed from CLOSE-WAIT"),
+            [TP_CLOSE_WAIT] = CELL(TP_LAST_ACK, "3.6 case 2: the peer closed first; CLOSE sends "
+                                                "FIN"),
         },
     [TP_EV_RST] =
         {
@@ -103,10 +98,10 @@ static const tp_cell recv_table[TP_EV_COUNT][TP_STATE_COUNT] = {
         {
             [TP_UNKNOWN] = CELL(TP_UNKNOWN, "3.10.7.1-2: LISTEN answers SYN,ACK, CLOSED answers "
                                             "RST; only its answer will tell"),
-            [TP_TIME_WAIT] = CELL(TP_TIME_WAIT, "RFC 6191: TIME-WAIT may accept or refuse a new "
-                                                "SYN; only its answer will tell"),
             [TP_ESTABLISHED] = CELL(TP_ESTABLISHED, "3.10.7.4, RFC 5961 4: a SYN in a "
                                                     "synchronized state gets a challenge ACK"),
+            [TP_TIME_WAIT] = CELL(TP_TIME_WAIT, "RFC 6191: TIME-WAIT may accept or refuse a new "
+                                                "SYN; only its answer will tell"),
         },
     [TP_EV_SYN_CROSSED] =
         {
@@ -115,21 +110,27 @@ static const tp_cell recv_table[TP_EV_COUNT][TP_STATE_COUNT] = {
         },
     [TP_EV_SYN_ACK] =
         {
+            [TP_UNKNOWN] = CELL(TP_ESTABLISHED, "3.10.7.3: a SYN,ACK answers its SYN (not "
+                                                "captured)"),
             [TP_SYN_SENT] = CELL(TP_ESTABLISHED, "3.10.7.3: SYN,ACK acknowledging its SYN"),
             [TP_SYN_RECEIVED] = CELL(TP_ESTABLISHED, "3.10.7.4: an acceptable ACK in "
                                                      "SYN-RECEIVED"),
         },
-    [TP_EV_ACK_CTL] =
+    [TP_EV_ACK_SYN] =
         {
             [TP_SYN_RECEIVED] = CELL(TP_ESTABLISHED, "3.10.7.4: an acceptable ACK in "
                                                      "SYN-RECEIVED"),
+        },
+    [TP_EV_ACK_FIN] =
+        {
             [TP_FIN_WAIT_1] = CELL(TP_FIN_WAIT_2, "3.10.7.4: its FIN is acknowledged"),
             [TP_CLOSING] = CELL(TP_TIME_WAIT, "3.10.7.4: its FIN is acknowledged in CLOSING"),
             [TP_LAST_ACK] = CELL(TP_CLOSED, "3.10.7.4: its FIN is acknowledged in LAST-ACK"),
         },
     [TP_EV_FIN] =
         {
-            [TP_SYN_RECEIVED] = CELL(TP_CLOSE_WAIT, "3.10.7.4: a FIN, the peer closed"),
+            [TP_SYN_RECEIVED] = CELL(TP_CLOSE_WAIT, "3.10.7.4: a FIN, the peer closed (its ACK "
+                                                    "completing the handshake)"),
             [TP_ESTABLISHED] = CELL(TP_CLOSE_WAIT, "3.10.7.4: a FIN, the peer closed"),
         },
     [TP_EV_FIN_CROSSED] =
@@ -165,7 +166,8 @@ static const char *const event_names[TP_EV_COUNT] = {
     [TP_EV_SYN_CROSSED] = "crossed SYN",
     [TP_EV_SYN_ACK] = "SYN,ACK",
     [TP_EV_ACK] = "ACK",
-    [TP_EV_ACK_CTL] = "ACK of SYN or FIN",
+    [TP_EV_ACK_SYN] = "ACK of SYN",
+    [TP_EV_ACK_FIN] = "ACK of FIN",
     [TP_EV_FIN] = "FIN",
     [TP_EV_FIN_CROSSED] = "crossed FIN",
     [TP_EV_FIN_ACK_FIN] = "FIN acknowledging FIN",
@@ -194,4 +196,16 @@ const tp_cell *tp_recv_cell(tp_event ev, tp_state receiver)
 const char *tp_event_name(tp_event ev)
 {
     return (unsigned)ev < TP_EV_COUNT ? event_names[ev] : "none";
+}
+
+void tp_result_reasons(const tp_result *r, const char **sender_why, const char **receiver_why)
+{
+    tp_dir dir = r->sender ? TP_SERVER : TP_CLIENT;
+    const tp_cell *s = tp_send_cell((tp_event)r->event, (tp_state)r->before[dir]);
+    const tp_cell *v = tp_recv_cell((tp_event)r->event, (tp_state)r->before[TP_PEER(dir)]);
+
+    if (sender_why)
+        *sender_why = s ? s->why : NULL;
+    if (receiver_why)
+        *receiver_why = v ? v->why : NULL;
 }

@@ -17,7 +17,7 @@
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
  */
-#include "tcpphase.h"
+#include "internal.h" /* the transition tables, for --coverage */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,15 +204,45 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
     }
 }
 
-int main(int argc, char **argv)
+/* Which transition table cells the scenarios applied: [0] sender, [1] receiver. */
+static bool used[2][TP_EV_COUNT][TP_STATE_COUNT];
+
+static void mark_cells(const tp_result *r)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SCENARIO\n", argv[0]);
-        return 2;
+    tp_dir dir = r->sender ? TP_SERVER : TP_CLIENT;
+    used[0][r->event][r->before[dir]] = true;
+    used[1][r->event][r->before[TP_PEER(dir)]] = true;
+}
+
+/* Every cell with a reason must be applied by some scenario, or it is a rule no test shows. */
+static int report_coverage(void)
+{
+    int missing = 0, total = 0;
+    for (int t = 0; t < 2; t++) {
+        for (int ev = 0; ev < TP_EV_COUNT; ev++) {
+            for (int st = 0; st < TP_STATE_COUNT; st++) {
+                const tp_cell *c = t ? tp_recv_cell(ev, st) : tp_send_cell(ev, st);
+                if (!c)
+                    continue;
+                total++;
+                if (!used[t][ev][st]) {
+                    missing++;
+                    printf("not exercised: %s table, %s in %s (%s)\n", t ? "receive" : "send",
+                           tp_event_name(ev), tp_state_name(st), c->why);
+                }
+            }
+        }
     }
-    FILE *in = fopen(argv[1], "r");
+    printf("%d of %d transition cells exercised\n", total - missing, total);
+    return missing;
+}
+
+/* Feeds one scenario file and checks its expectations. Returns 2 on a malformed file. */
+static int run_file(const char *path)
+{
+    FILE *in = fopen(path, "r");
     if (!in) {
-        perror(argv[1]);
+        perror(path);
         return 2;
     }
     static expectation x[MAX_LINES];
@@ -222,6 +252,7 @@ int main(int argc, char **argv)
     size_t nx = 0;
     uint32_t frame = 0;
     int64_t now = 1000000000000LL;
+    int before = failures;
 
     for (int ln = 1; fgets(line, sizeof line, in); ln++) {
         char *arrow = strstr(line, "->"), *tok[MAX_TOKENS];
@@ -241,12 +272,16 @@ int main(int argc, char **argv)
         }
         tp_segment seg;
         if (!parse_segment(tok, split(line, tok, MAX_TOKENS), ++frame, &now, &seg)) {
-            fprintf(stderr, "line %d: not a segment\n", ln);
+            fprintf(stderr, "%s line %d: not a segment\n", path, ln);
+            fclose(in);
+            tp_engine_free(e);
             return 2;
         }
         const tp_result *r = tp_engine_feed(e, &seg);
         if (!r || tp_engine_feed(e, &seg) != r)
             fail(ln, "feed", "one stored result per frame", "another");
+        else
+            mark_cells(r);
     }
     fclose(in);
     for (size_t i = 0; i < nx; i++) {
@@ -254,7 +289,25 @@ int main(int argc, char **argv)
         check(e, &x[i], true);  /* the whole capture read */
     }
     tp_engine_free(e);
-    printf("%s: %zu frames checked, %d failure%s\n", argv[1], nx, failures,
-           failures == 1 ? "" : "s");
+    printf("%s: %zu frames checked, %d failure%s\n", path, nx, failures - before,
+           failures - before == 1 ? "" : "s");
+    return 0;
+}
+
+/* scenario FILE: checks one scenario. scenario --coverage FILE...: checks them all and that
+ * together they apply every cell of the transition tables. */
+int main(int argc, char **argv)
+{
+    bool coverage = argc > 1 && !strcmp(argv[1], "--coverage");
+    int first = coverage ? 2 : 1;
+    if (argc <= first || (!coverage && argc != 2)) {
+        fprintf(stderr, "usage: %s SCENARIO | --coverage SCENARIO...\n", argv[0]);
+        return 2;
+    }
+    for (int i = first; i < argc; i++)
+        if (run_file(argv[i]) == 2)
+            return 2;
+    if (coverage)
+        failures += report_coverage();
     return failures ? 1 : 0;
 }
