@@ -73,11 +73,13 @@ static tp_role rst_role(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_
         return TP_ROLE_RST_OUT_OF_WINDOW;
     if (r == TP_SYN_SENT)
         return TP_ROLE_RST_REFUSED;
-    if (tp_state_gone(s) && tp_state_gone(r))
+    if (r == TP_CLOSED && tp_state_gone(s))
         return TP_ROLE_AFTER_CLOSE;
+    if (s == TP_CLOSED)
+        return TP_ROLE_RST_HALF_OPEN; /* from a side without the connection the peer holds */
     if (c->ep[dir].fin_seen)
         return TP_ROLE_RST_AFTER_FIN;
-    if (s == TP_SYN_SENT || !(seg->flags & TP_ACK) || tp_state_gone(s))
+    if (s == TP_SYN_SENT || !(seg->flags & TP_ACK))
         return TP_ROLE_RST_HALF_OPEN;
     if (tp_state_synchronized(s) || s == TP_UNKNOWN)
         return TP_ROLE_RST_INSTEAD_OF_FIN;
@@ -137,9 +139,12 @@ static tp_role ack_role(const tp_conn *c, tp_dir dir, const tp_segment *seg,
         return TP_ROLE_ACK_OF_FIN;
     if ((rb == TP_CLOSING || rb == TP_LAST_ACK) && rb != ra)
         return TP_ROLE_FINAL_ACK;
-    if (before[dir] == TP_TIME_WAIT && seg->len == 0 && tp_endpoint_acks_fin(&c->ep[peer], seg))
+    if (before[dir] == TP_TIME_WAIT && seg->len == 0 && c->ep[peer].fin_again &&
+        tp_endpoint_acks_fin(&c->ep[peer], seg))
         return TP_ROLE_FINAL_ACK; /* 3.10.7.4: TIME-WAIT acknowledges a retransmitted FIN */
-    if (tp_conn_ended(c))
+    /* Data after the close, or anything from a side without the connection. An ACK from
+     * TIME-WAIT is still the closing connection's (it answers a SYN, say). */
+    if (tp_conn_ended(c) && (before[dir] == TP_CLOSED || seg->len > 0))
         return TP_ROLE_AFTER_CLOSE;
     if (c->mid_stream && before[dir] == TP_UNKNOWN)
         return TP_ROLE_MID_STREAM;

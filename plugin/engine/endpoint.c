@@ -18,22 +18,6 @@ void tp_endpoint_init(tp_endpoint *ep, tp_state state)
     ep->wscale = -1;
 }
 
-/* What a new incarnation keeps of an endpoint that still holds the old connection: its state
- * and the sequence-space facts its answers will be judged by, not its SYN or FIN. */
-void tp_endpoint_carry(tp_endpoint *ep, const tp_endpoint *old)
-{
-    tp_endpoint_init(ep, (tp_state)old->state);
-    ep->seq_seen = old->seq_seen;
-    ep->snd_nxt = old->snd_nxt;
-    ep->ack_seen = old->ack_seen;
-    ep->max_ack = old->max_ack;
-    ep->window = old->window;
-    ep->wscale = old->wscale;
-    ep->has_ts = old->has_ts;
-    ep->last_tsval = old->last_tsval;
-    ep->time_wait_ns = old->time_wait_ns;
-}
-
 static uint32_t seq_space(const tp_segment *seg)
 {
     return seg->len + ((seg->flags & TP_SYN) ? 1 : 0) + ((seg->flags & TP_FIN) ? 1 : 0);
@@ -57,6 +41,8 @@ void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment
         ep->snd_nxt = ep->seq_seen ? tp_seq_max(ep->snd_nxt, end) : end;
         ep->seq_seen = true;
     }
+    if ((seg->flags & TP_FIN) && ep->fin_seen && seg->seq + seg->len == ep->fin_seq)
+        ep->fin_again = true;
     if ((seg->flags & TP_FIN) && !ep->fin_seen) {
         ep->fin_seen = true;
         ep->fin_seq = seg->seq + seg->len;

@@ -10,12 +10,14 @@
 
 #include <string.h>
 
-#define NS_PER_S 1000000000.0
-
 struct tp_engine {
     tp_config cfg;
     tp_conntable *conns;
-    GArray *results; /* tp_result, index frame */
+    /* tp_result by frame number; entries below n_results are written or zero, the rest of cap
+     * untouched (so never resident). Grown by doubling only when a frame passes cap: resizing
+     * a GArray on every frame cost more than a tenth of the engine's time. */
+    tp_result *results;
+    uint32_t n_results, cap_results;
     tp_findings *findings;
 };
 
@@ -26,7 +28,6 @@ tp_engine *tp_engine_new(const tp_config *cfg)
     if (cfg && cfg->time_wait_s >= 0)
         e->cfg = *cfg;
     e->conns = tp_conntable_new();
-    e->results = g_array_new(FALSE, TRUE, sizeof(tp_result));
     e->findings = tp_findings_new();
     return e;
 }
@@ -36,16 +37,16 @@ void tp_engine_free(tp_engine *e)
     if (!e)
         return;
     tp_conntable_free(e->conns);
-    g_array_free(e->results, TRUE);
+    g_free(e->results);
     tp_findings_free(e->findings);
     g_free(e);
 }
 
 const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame)
 {
-    if (!e || frame >= e->results->len)
+    if (!e || frame >= e->n_results)
         return NULL;
-    const tp_result *r = &g_array_index(e->results, tp_result, frame);
+    const tp_result *r = &e->results[frame];
     return r->conn ? r : NULL;
 }
 
@@ -53,118 +54,6 @@ static bool segment_valid(const tp_segment *seg)
 {
     return seg->frame > 0 && seg->frame < UINT32_MAX && (seg->src.len == 4 || seg->src.len == 16) &&
            seg->src.len == seg->dst.len;
-}
-
-/* ---- opening connections ---------------------------------------------------------------- */
-
-/* Who is the client of a connection this segment opens. RFC 9293 3.5: the sender of the
- * first SYN. Picked up mid-stream, services listen on the lower port and clients use
- * ephemeral ones, so the lower port is the server's (equal ports: the first sender is the
- * client). */
-static tp_dir opener_side(const tp_segment *seg)
-{
-    if (seg->flags & TP_SYN)
-        return (seg->flags & TP_ACK) ? TP_SERVER : TP_CLIENT;
-    return seg->sport < seg->dport ? TP_SERVER : TP_CLIENT;
-}
-
-static bool time_wait_live(const tp_engine *e, const tp_endpoint *ep, int64_t now)
-{
-    return ep->state == TP_TIME_WAIT &&
-           (double)(now - ep->time_wait_ns) < e->cfg.time_wait_s * NS_PER_S;
-}
-
-/* Does this segment start a new incarnation of its 4-tuple's latest connection c? */
-static bool starts_incarnation(const tp_engine *e, const tp_conn *c, const tp_segment *seg)
-{
-    tp_dir d = tp_conn_dir(c, seg);
-    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
-
-    if (e->cfg.zeek_sessions)
-        return tp_zeek_new_session(&c->zeek, c, seg); /* Zeek's boundaries instead (zeek.h) */
-    if (!(seg->flags & TP_SYN) || (seg->flags & TP_ACK)) {
-        /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
-         * new connection picked up mid-stream, not a straggler of the old one. */
-        return tp_conn_ended(c) &&
-               (double)(seg->time_ns - c->last_ns) > e->cfg.time_wait_s * NS_PER_S;
-    }
-    if (sender->syn_seen && seg->seq == sender->isn)
-        return false; /* a retransmitted SYN */
-    if (!sender->syn_seen && peer->state == TP_SYN_SENT && !tp_conn_ended(c))
-        return false; /* simultaneous open: the answer's own SYN */
-    return true;
-}
-
-/* The old incarnation's endpoint at the same address and port as new side d. */
-static const tp_endpoint *old_endpoint(const tp_conn *old, const tp_conn *c, tp_dir d)
-{
-    const tp_tuple *t = &old->tuple, *n = &c->tuple;
-    bool same = t->port[d] == n->port[d] && t->addr[d].len == n->addr[d].len &&
-                memcmp(t->addr[d].bytes, n->addr[d].bytes, t->addr[d].len) == 0;
-    return &old->ep[same ? d : TP_PEER(d)];
-}
-
-static tp_tw_facts time_wait_facts(const tp_engine *e, const tp_conn *old, const tp_conn *c,
-                                   const tp_segment *syn)
-{
-    tp_tw_facts tw = {.old_conn = old->id, .period_s = e->cfg.time_wait_s};
-    const tp_endpoint *sender_old = old_endpoint(old, c, TP_CLIENT);
-    int64_t since = INT64_MAX;
-
-    for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
-        const tp_endpoint *ep = old_endpoint(old, c, (tp_dir)d);
-        if (time_wait_live(e, ep, syn->time_ns)) {
-            tw.holders |= 1u << d;
-            since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
-        }
-    }
-    tw.elapsed_s = tw.holders ? (double)(syn->time_ns - since) / NS_PER_S : 0;
-    tw.isn_above = sender_old->seq_seen && tp_seq_lt(sender_old->snd_nxt, syn->seq);
-    tw.ts_known = sender_old->has_ts && syn->has_ts;
-    tw.ts_newer = tw.ts_known && tp_seq_lt(sender_old->last_tsval, syn->tsval);
-    return tw;
-}
-
-/*
- * The new incarnation starts from what the old one left: a peer still in TIME-WAIT or in a
- * synchronized state keeps that state (and its sequence facts) until its answer says
- * otherwise; a SYN's sender reusing its own TIME-WAIT starts from TIME-WAIT.
- */
-static void inherit(const tp_engine *e, tp_conn *c, const tp_conn *old, const tp_segment *seg)
-{
-    const tp_endpoint *peer_old = old_endpoint(old, c, TP_SERVER);
-    const tp_endpoint *self_old = old_endpoint(old, c, TP_CLIENT);
-
-    if (time_wait_live(e, self_old, seg->time_ns))
-        c->ep[TP_CLIENT].state = TP_TIME_WAIT;
-    if (time_wait_live(e, peer_old, seg->time_ns)) {
-        tp_endpoint_carry(&c->ep[TP_SERVER], peer_old);
-    } else if (tp_state_synchronized(peer_old->state) && peer_old->state != TP_TIME_WAIT) {
-        tp_endpoint_carry(&c->ep[TP_SERVER], peer_old);
-        c->challenge_pending = true;
-    }
-}
-
-static tp_conn *open_conn(tp_engine *e, const tp_conn *old, const tp_segment *seg, tp_result *r)
-{
-    tp_dir side = opener_side(seg);
-    tp_conn *c = tp_conntable_open(e->conns, seg, side, old);
-
-    if (seg->flags & TP_SYN) {
-        c->ep[TP_CLIENT].state = (seg->flags & TP_ACK) ? TP_UNKNOWN : TP_CLOSED;
-    } else {
-        c->mid_stream = true;
-    }
-    if (old && (seg->flags & TP_SYN) && !(seg->flags & TP_ACK)) {
-        tp_tw_facts tw = time_wait_facts(e, old, c, seg);
-        inherit(e, c, old, seg);
-        if (tw.holders) {
-            tp_findings_add(e->findings, seg->frame, TP_FIND_TIME_WAIT_REUSE,
-                            tp_msg_time_wait_reuse(&tw));
-            r->findings |= 1u << TP_FIND_TIME_WAIT_REUSE;
-        }
-    }
-    return c;
 }
 
 /* ---- one segment ------------------------------------------------------------------------- */
@@ -219,9 +108,9 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     default:
         break;
     }
-    if (c->challenge_pending && dir == TP_SERVER) {
+    if (c->challenge_pending && dir == c->challenge_dir) {
         c->challenge_pending = false;
-        if (!(seg->flags & (TP_SYN | TP_RST)) && r->before[TP_CLIENT] == TP_SYN_SENT) {
+        if (!(seg->flags & (TP_SYN | TP_RST))) {
             r->half_open_kind = TP_HALF_OPEN_CHALLENGE_ACK;
             note(e, seg, r, TP_FIND_HALF_OPEN,
                  tp_msg_half_open(c, TP_HALF_OPEN_CHALLENGE_ACK, dir));
@@ -287,6 +176,28 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     account(c, dir, seg, r);
 }
 
+/* Stores a frame's result; frames skipped on the way read as "never fed" (zero). */
+static const tp_result *store_result(tp_engine *e, uint32_t frame, const tp_result *r)
+{
+    if (frame >= e->cap_results) {
+        /* frame < UINT32_MAX (segment_valid), so frame + 1 does not wrap */
+        uint64_t cap = e->cap_results ? 2 * (uint64_t)e->cap_results : 1024;
+        if (cap < (uint64_t)frame + 1)
+            cap = (uint64_t)frame + 1;
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
+        e->results = g_renew(tp_result, e->results, cap);
+        e->cap_results = (uint32_t)cap;
+    }
+    if (frame >= e->n_results) {
+        if (frame > e->n_results) /* a gap: frames never fed (not TCP, or not read whole) */
+            memset(&e->results[e->n_results], 0, (frame - e->n_results) * sizeof(tp_result));
+        e->n_results = frame + 1;
+    }
+    e->results[frame] = *r;
+    return &e->results[frame];
+}
+
 const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 {
     if (!e || !seg || !segment_valid(seg))
@@ -297,15 +208,11 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 
     tp_result r;
     memset(&r, 0, sizeof r);
-    tp_conn *c = tp_conntable_find(e->conns, seg);
-    if (!c || starts_incarnation(e, c, seg))
-        c = open_conn(e, c, seg, &r);
+    tp_conn *c = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, &r);
     step(e, c, seg, &r);
+    tp_incarnation_settle(e->conns, seg, c);
 
-    if (seg->frame >= e->results->len)
-        g_array_set_size(e->results, seg->frame + 1);
-    g_array_index(e->results, tp_result, seg->frame) = r;
-    return &g_array_index(e->results, tp_result, seg->frame);
+    return store_result(e, seg->frame, &r);
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */

@@ -124,8 +124,8 @@ static char *unread_bytes(const tp_endpoint *ep, const tp_endpoint *peer, const 
         acked = tp_seq_max(acked, seg->ack);
     uint32_t since = payload_between(peer, ep->ack_at_last_data, acked);
     if (!peer->syn_seen)
-        return g_strdup_printf("%u bytes since its own last data", since);
-    return g_strdup_printf("%u bytes (%u since its own last data)",
+        return g_strdup_printf("%u bytes after its own last data", since);
+    return g_strdup_printf("%u bytes (%u after its own last data)",
                            payload_between(peer, peer->isn + 1, acked), since);
 }
 
@@ -141,8 +141,9 @@ char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segmen
 {
     const tp_endpoint *ep = &c->ep[sender], *peer = &c->ep[TP_PEER(sender)];
     char *unread = unread_bytes(ep, peer, seg), *unacked = unacked_bytes(ep, peer);
-    char *m = g_strdup_printf("RST instead of FIN from the %s: it had received %s, possibly "
-                              "unread (RFC 1122 4.2.2.13); %s bytes of its own unacknowledged",
+    char *m = g_strdup_printf("RST instead of FIN from the %s: it had received %s; a close with "
+                              "unread data (RFC 1122 4.2.2.13) or SO_LINGER 0 does this; %s "
+                              "bytes of its own unacknowledged",
                               tp_dir_name(sender), unread, unacked);
     g_free(unread);
     g_free(unacked);

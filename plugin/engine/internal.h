@@ -36,6 +36,7 @@ typedef struct tp_endpoint {
     bool syn_seen;      /* it sent a SYN in this incarnation; isn valid */
     bool synack_seen;   /* one of its SYNs carried ACK */
     bool fin_seen;      /* it sent a FIN; fin_seq valid */
+    bool fin_again;     /* it sent that FIN again (retransmission) */
     bool ack_seen;      /* it sent an ACK; max_ack valid */
     bool seq_seen;      /* it sent anything; snd_nxt valid */
     bool data_ack_seen; /* ack_at_last_data valid */
@@ -73,7 +74,10 @@ typedef struct tp_conn {
     bool simultaneous;      /* simultaneous open */
     bool syn_answered;      /* the server sent SYN-ACK or RST */
     bool synack_acked;      /* the handshake completed */
-    bool challenge_pending; /* new SYN met a live peer: its next ACK is a challenge ACK */
+    bool challenge_pending; /* a new SYN met its live holder: its next ACK is a challenge ACK */
+    uint8_t challenge_dir;  /* that holder, when challenge_pending */
+    uint8_t prev_holder;    /* in the previous incarnation, the endpoint still holding it */
+    uint32_t prev_id;       /* that previous incarnation, while it answers for it; else 0 */
     bool ack_of_fin_seen, fin_simultaneous_seen;
     uint8_t end_role; /* tp_role of the RST that ended it, or 0 */
     tp_zeek zeek;     /* Zeek's view of it: conn_state and history (zeek.c) */
@@ -107,7 +111,6 @@ const char *tp_event_name(tp_event ev);
 
 /* endpoint.c */
 void tp_endpoint_init(tp_endpoint *ep, tp_state state);
-void tp_endpoint_carry(tp_endpoint *ep, const tp_endpoint *old);
 void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg);
 bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg);
 bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg);
@@ -155,6 +158,11 @@ char *tp_msg_half_closed(tp_dir sender);
 char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segment *seg);
 char *tp_msg_rst_after_fin(const tp_conn *c, tp_dir sender);
 char *tp_msg_time_wait_reuse(const tp_tw_facts *tw);
+
+/* incarnation.c: which incarnation of a 4-tuple a segment belongs to. */
+tp_conn *tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
+                           const tp_segment *seg, tp_result *r);
+void tp_incarnation_settle(tp_conntable *t, const tp_segment *seg, const tp_conn *stepped);
 
 /* summary.c */
 void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out);

@@ -1,0 +1,192 @@
+/*
+ * tcpphase engine: incarnations of a 4-tuple. Which connection a segment belongs to: the
+ * 4-tuple's latest, a new one it opens, or the previous one whose holder still answers for it.
+ *
+ * A SYN with a new ISN on a 4-tuple opens a new incarnation. The peer may still hold the old
+ * one: in TIME-WAIT (RFC 9293 3.6.1, RFC 6191) or, if the SYN's sender lost its state, in a
+ * synchronized state (RFC 9293 3.5.2). Until the peer answers the new SYN, its segments that do
+ * not acknowledge that SYN (a TIME-WAIT or challenge ACK with the old numbers), and the RST the
+ * SYN's sender returns from those old numbers, belong to the old connection; they end it.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define NS_PER_S 1000000000.0
+
+/* A connection request: SYN without ACK. With RST as well it is no request (the RST wins). */
+static bool is_syn(const tp_segment *seg)
+{
+    return (seg->flags & (TP_SYN | TP_ACK | TP_RST)) == TP_SYN;
+}
+
+static bool is_syn_ack(const tp_segment *seg)
+{
+    return (seg->flags & (TP_SYN | TP_ACK | TP_RST)) == (TP_SYN | TP_ACK);
+}
+
+/* Who is the client of a connection this segment opens. RFC 9293 3.5: the sender of the
+ * first SYN. Picked up mid-stream, services listen on the lower port and clients use
+ * ephemeral ones, so the lower port is the server's (equal ports: the first sender is the
+ * client). */
+static tp_dir opener_side(const tp_segment *seg)
+{
+    if (is_syn(seg) || is_syn_ack(seg))
+        return is_syn(seg) ? TP_CLIENT : TP_SERVER;
+    return seg->sport < seg->dport ? TP_SERVER : TP_CLIENT;
+}
+
+static bool time_wait_live(const tp_config *cfg, const tp_endpoint *ep, int64_t now)
+{
+    return ep->state == TP_TIME_WAIT &&
+           (double)(now - ep->time_wait_ns) < cfg->time_wait_s * NS_PER_S;
+}
+
+/* Still holding the old connection: in TIME-WAIT, or synchronized and not closed. */
+static bool holds(const tp_config *cfg, const tp_endpoint *ep, int64_t now)
+{
+    return time_wait_live(cfg, ep, now) ||
+           (tp_state_synchronized((tp_state)ep->state) && ep->state != TP_TIME_WAIT);
+}
+
+/* Does this segment start a new incarnation of its 4-tuple's latest connection c? */
+static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_segment *seg)
+{
+    tp_dir d = tp_conn_dir(c, seg);
+    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
+
+    if (cfg->zeek_sessions)
+        return tp_zeek_new_session(&c->zeek, c, seg); /* Zeek's boundaries instead (zeek.h) */
+    if (!is_syn(seg)) {
+        /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
+         * new connection picked up mid-stream, not a straggler of the old one. */
+        return tp_conn_ended(c) &&
+               (double)(seg->time_ns - c->last_ns) > cfg->time_wait_s * NS_PER_S;
+    }
+    if (sender->syn_seen && seg->seq == sender->isn)
+        return false; /* a retransmitted SYN */
+    if (!sender->syn_seen && peer->state == TP_SYN_SENT && !tp_conn_ended(c))
+        return false; /* simultaneous open: the answer's own SYN */
+    return true;
+}
+
+/* The direction, in the old incarnation, of the endpoint at new side d's address and port. */
+static tp_dir old_dir(const tp_conn *old, const tp_conn *c, tp_dir d)
+{
+    const tp_tuple *t = &old->tuple, *n = &c->tuple;
+    bool same = t->port[d] == n->port[d] && t->addr[d].len == n->addr[d].len &&
+                memcmp(t->addr[d].bytes, n->addr[d].bytes, t->addr[d].len) == 0;
+    return same ? d : TP_PEER(d);
+}
+
+static tp_tw_facts time_wait_facts(const tp_config *cfg, const tp_conn *old, const tp_conn *c,
+                                   const tp_segment *syn)
+{
+    tp_tw_facts tw = {.old_conn = old->id, .period_s = cfg->time_wait_s};
+    const tp_endpoint *sender_old = &old->ep[old_dir(old, c, TP_CLIENT)];
+    int64_t since = INT64_MAX;
+
+    for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
+        const tp_endpoint *ep = &old->ep[old_dir(old, c, (tp_dir)d)];
+        if (time_wait_live(cfg, ep, syn->time_ns)) {
+            tw.holders |= 1u << d;
+            since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
+        }
+    }
+    tw.elapsed_s = tw.holders ? (double)(syn->time_ns - since) / NS_PER_S : 0;
+    tw.isn_above = sender_old->seq_seen && tp_seq_lt(sender_old->snd_nxt, syn->seq);
+    tw.ts_known = sender_old->has_ts && syn->has_ts;
+    tw.ts_newer = tw.ts_known && tp_seq_lt(sender_old->last_tsval, syn->tsval);
+    return tw;
+}
+
+/*
+ * The new incarnation starts from what the old one left: a SYN's sender reusing its own
+ * TIME-WAIT starts from TIME-WAIT (RFC 6191); a peer still holding the old connection keeps
+ * that state until its answer says otherwise, and answers for the old connection meanwhile.
+ */
+static void inherit(const tp_config *cfg, tp_conn *c, tp_conn *old, const tp_segment *seg)
+{
+    tp_dir self = old_dir(old, c, TP_CLIENT), holder = old_dir(old, c, TP_SERVER);
+
+    if (time_wait_live(cfg, &old->ep[self], seg->time_ns))
+        c->ep[TP_CLIENT].state = TP_TIME_WAIT;
+    if (!holds(cfg, &old->ep[holder], seg->time_ns))
+        return;
+    c->ep[TP_SERVER].state = old->ep[holder].state;
+    c->prev_id = old->id;
+    c->prev_holder = (uint8_t)holder;
+    /* RFC 5961 4: a SYN in a synchronized state is answered by a challenge ACK. */
+    if (old->ep[holder].state != TP_TIME_WAIT) {
+        old->challenge_pending = true;
+        old->challenge_dir = (uint8_t)holder;
+    }
+}
+
+static tp_conn *open_conn(tp_conntable *t, tp_findings *f, const tp_config *cfg, tp_conn *old,
+                          const tp_segment *seg, tp_result *r)
+{
+    tp_conn *c = tp_conntable_open(t, seg, opener_side(seg), old);
+
+    if (is_syn(seg) || is_syn_ack(seg))
+        c->ep[TP_CLIENT].state = is_syn(seg) ? TP_CLOSED : TP_UNKNOWN;
+    else
+        c->mid_stream = true;
+    if (old && is_syn(seg)) {
+        tp_tw_facts tw = time_wait_facts(cfg, old, c, seg);
+        inherit(cfg, c, old, seg);
+        if (tw.holders) {
+            tp_findings_add(f, seg->frame, TP_FIND_TIME_WAIT_REUSE, tp_msg_time_wait_reuse(&tw));
+            r->findings |= 1u << TP_FIND_TIME_WAIT_REUSE;
+        }
+    }
+    return c;
+}
+
+/* Does a segment of new incarnation c answer for the previous one (see the top)? */
+static bool answers_previous(const tp_conn *c, const tp_conn *old, const tp_segment *seg)
+{
+    const tp_endpoint *holder = &old->ep[c->prev_holder];
+
+    if (tp_conn_dir(c, seg) == TP_SERVER)
+        return !(seg->flags & TP_SYN) && !tp_endpoint_acks_syn(&c->ep[TP_CLIENT], seg);
+    return (seg->flags & (TP_RST | TP_SYN)) == TP_RST && holder->ack_seen &&
+           seg->seq == holder->max_ack;
+}
+
+tp_conn *tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
+                           const tp_segment *seg, tp_result *r)
+{
+    tp_conn *c = tp_conntable_find(t, seg);
+
+    if (c && c->prev_id) {
+        tp_conn *old = tp_conntable_get(t, c->prev_id);
+        if (old && answers_previous(c, old, seg))
+            return old;
+    }
+    if (!c || starts_incarnation(cfg, c, seg))
+        c = open_conn(t, f, cfg, c, seg, r);
+    return c;
+}
+
+/*
+ * After a segment: once the holder has let the old connection go (a RST ended it there), the
+ * new incarnation's peer starts from that; once the peer answered the new SYN (or anything
+ * else moved it in the new incarnation), the old connection's holder is gone.
+ */
+void tp_incarnation_settle(tp_conntable *t, const tp_segment *seg, const tp_conn *stepped)
+{
+    tp_conn *c = tp_conntable_find(t, seg);
+    tp_conn *old = c && c->prev_id ? tp_conntable_get(t, c->prev_id) : NULL;
+
+    if (!old)
+        return;
+    tp_endpoint *holder = &old->ep[c->prev_holder];
+    if (stepped == old && holder->state != c->ep[TP_SERVER].state) {
+        c->ep[TP_SERVER].state = holder->state;
+        c->prev_id = 0;
+    } else if (stepped == c && holder->state != c->ep[TP_SERVER].state) {
+        holder->state = TP_CLOSED;
+        c->prev_id = 0;
+    }
+}
