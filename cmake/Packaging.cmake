@@ -2,9 +2,10 @@
 #
 # Included from the top-level CMakeLists.txt when the plugin target exists. Produces
 # wireshark-plugin-tcpphase_<version>_<arch>.deb, which installs tcpphase.so into the system
-# plugin folder of the Wireshark it was built against, and depends on exactly that Wireshark
-# series: a plugin only loads into the major.minor it was built for (plugin_want_major/minor),
-# and Debian's libwireshark package is renamed with each soname change anyway. So a .deb is
+# plugin folder of the Wireshark it was built against (and the lab profile into Wireshark's
+# global profiles), and depends on exactly that Wireshark series: a plugin only loads into the
+# major.minor it was built for (plugin_want_major/minor), and Debian's libwireshark package is
+# renamed with each soname change anyway. So a .deb is
 # built per Wireshark series, on a system that has that series' wireshark-dev (tests/compat
 # builds one per chroot).
 #
@@ -70,17 +71,8 @@ math(EXPR _tp_next_minor "${Wireshark_MINOR_VERSION} + 1")
 set(_tp_depends
     "${_tp_epan_pkg} (>= ${Wireshark_VERSION}), ${_tp_epan_pkg} (<< ${Wireshark_MAJOR_VERSION}.${_tp_next_minor}~)")
 
-# The lab profile, when the repository has one: Wireshark lists the folders under its global
-# profiles folder as profiles every user can pick (Edit > Configuration Profiles, tshark -C).
-set(TCPPHASE_GLOBAL_PROFILES_DIR "/usr/share/wireshark/profiles" CACHE PATH
-    "Wireshark's global profiles folder, where the tcpphase profile is installed")
-if(IS_DIRECTORY "${PROJECT_SOURCE_DIR}/profiles/tcpphase")
-    install(DIRECTORY "${PROJECT_SOURCE_DIR}/profiles/tcpphase"
-        DESTINATION "${TCPPHASE_GLOBAL_PROFILES_DIR}"
-        FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-        DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
-            WORLD_READ WORLD_EXECUTE)
-endif()
+# The lab profile (profiles/tcpphase) is installed by plugin/wireshark/profile.cmake, into
+# Wireshark's global profiles folder with this same system install, so it is in the package.
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME wireshark-plugin-tcpphase)

@@ -149,12 +149,17 @@ static void account(tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_resu
         c->fin_simultaneous_seen = true;
     for (int d = 0; d < 2; d++) {
         c->ep[d].state = r->after[d];
-        if (r->after[d] == TP_TIME_WAIT && r->before[d] != TP_TIME_WAIT)
+        if (r->after[d] == TP_TIME_WAIT && r->before[d] != TP_TIME_WAIT) {
             c->ep[d].time_wait_ns = seg->time_ns;
+            c->ep[d].was_time_wait = true;
+        }
     }
-    /* The RST that ended the connection names its close; one a SYN survives does not. */
+    /* The RST that ended the connection names its close; one a SYN survives does not, nor one
+     * that only cuts a TIME-WAIT short (the FINs had closed it). */
+    bool ended_before =
+        tp_state_gone((tp_state)r->before[0]) && tp_state_gone((tp_state)r->before[1]);
     if (!c->end_role && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
-        tp_conn_ended(c))
+        tp_conn_ended(c) && !ended_before)
         c->end_role = (uint8_t)role;
 }
 

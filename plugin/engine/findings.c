@@ -185,6 +185,10 @@ static const char *verdict(const tp_tw_facts *tw)
 
 char *tp_msg_time_wait_reuse(const tp_tw_facts *tw)
 {
+    if (tw->elapsed_s < 0) /* the capture's clock went backwards: no interval to give */
+        return g_strdup_printf("TIME-WAIT reuse: SYN on the 4-tuple of connection %u, held by "
+                               "%s, at a capture time before its close (times out of order)",
+                               tw->old_conn, holders_name(tw->holders));
     return g_strdup_printf("TIME-WAIT reuse: SYN %.3f s after connection %u closed (TIME-WAIT "
                            "%.0f s), held by %s; ISN %s the old final seq, timestamp %s: %s "
                            "(RFC 6191)",

@@ -42,6 +42,7 @@ typedef struct tp_endpoint {
     bool data_ack_seen; /* ack_at_last_data valid */
     bool has_ts;        /* its segments carry timestamps; last_tsval valid */
     bool half_closed_noted;
+    bool was_time_wait;        /* it entered TIME-WAIT at some point; time_wait_ns valid */
     int8_t wscale;             /* from its SYN, -1 unknown */
     uint32_t isn;              /* sequence number of its SYN */
     uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */

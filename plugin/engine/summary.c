@@ -12,7 +12,8 @@ static tp_open_style open_style(const tp_conn *c)
         return TP_OPEN_REFUSED;
     if (c->synack_acked)
         return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
-    if (!c->syn_answered)
+    /* A capture that starts at the SYN-ACK has no SYN to call unanswered. */
+    if (c->first_syn_frame && !c->syn_answered)
         return TP_OPEN_SYN_UNANSWERED;
     return c->first_synack_frame ? TP_OPEN_SYNACK_UNACKED : TP_OPEN_UNKNOWN;
 }
@@ -44,7 +45,7 @@ static tp_close_style close_style(const tp_conn *c)
     }
     if (fin_c || fin_s)
         return TP_CLOSE_HALF_CLOSED;
-    if (!c->mid_stream && !c->syn_answered)
+    if (c->first_syn_frame && !c->syn_answered)
         return TP_CLOSE_SYN_UNANSWERED;
     return TP_CLOSE_OPEN;
 }
@@ -59,6 +60,7 @@ void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out)
         out->bytes[d] = c->bytes[d];
         out->frames[d] = c->frames[d];
         out->state[d] = (tp_state)c->ep[d].state;
+        out->time_wait[d] = c->ep[d].was_time_wait;
     }
     out->first_frame = c->first_frame;
     out->last_frame = c->last_frame;

@@ -177,6 +177,7 @@ typedef struct tp_conn_summary {
     tp_open_style open;
     tp_close_style close;
     tp_state state[2]; /* final states */
+    bool time_wait[2]; /* the side entered TIME-WAIT (it may have left it since) */
     char
         zeek_state[8]; /* Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH */
     char history[32];  /* Zeek's history letters, upper case originator */
@@ -202,11 +203,14 @@ void tp_engine_free(tp_engine *e);
 
 /*
  * Feeds one segment and returns its stored result. A frame already fed is not computed
- * again: its stored result is returned, so feeding is idempotent per frame.
+ * again: its stored result is returned, so feeding is idempotent per frame. NULL for a segment
+ * the engine cannot take: frame 0 or UINT32_MAX, an address length other than 4 or 16, or
+ * IPv4 mixed with IPv6. The pointer is valid until the next feed (the store may move); copy
+ * the result, or look it up again, to keep it.
  */
 const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg);
 
-/* The stored result of a frame, or NULL if it was never fed. */
+/* The stored result of a frame, or NULL if it was never fed. Valid until the next feed. */
 const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame);
 
 /*

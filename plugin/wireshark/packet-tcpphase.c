@@ -8,16 +8,29 @@
  * Passes: the engine must see segments once, in capture order, so only the first pass
  * (!PINFO_FD_VISITED) feeds it. Later passes (tshark -2, clicking a packet in Wireshark) only
  * look the frame up, which is also why they can do without the TCP fields in the tree.
+ *
+ * Where the first pass reads a segment: from the shim in front of TCP (tcp_shim.c), which sees
+ * each frame's TCP header whether or not a protocol tree is built, so tshark is not asked for
+ * one. Only when the shim is out of TCP's way (Decode As, another plugin) are the TCP fields
+ * read from the tree, which then must hold them on the first pass (wanted hfids): slower, as
+ * every dissector then builds its part of a tree, but the same answers.
+ *
+ * Drawing: a tree that tshark builds for filters or -e fields keeps only the fields asked for,
+ * so only those are worked out; a visible tree gets everything.
  */
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 #include <wsutil/wmem/wmem.h>
 
+#include "conn_tree.h"
 #include "packet-tcpphase.h"
+#include "taps.h"
 #include "tcp_fields.h"
+#include "tcp_shim.h"
 #include "tcpphase.h"
 #include "ws_compat.h"
 
@@ -42,8 +55,17 @@ static guint pref_time_wait_s = 60;
 
 static dissector_handle_t tcpphase_handle;
 
+/* The "tcpphase" tap: one tcpphase_tap_rec per classified segment (taps.h). */
+static int tcpphase_tap = -1;
+
 /* One engine per capture file: it holds every connection and every frame's answer. */
 static tp_engine *engine;
+
+/* The first pass reads segments from the tree, not the shim (see "Where" above). */
+static gboolean read_tree;
+
+/* Protocol ids of the layers carries_own_tcp looks for, found at the handoff. */
+static int proto_tcp = -1, proto_icmp = -1, proto_icmpv6 = -1;
 
 static void tcpphase_init(void)
 {
@@ -52,12 +74,22 @@ static void tcpphase_init(void)
     if (engine != NULL) /* defensive: a cleanup should always have come first */
         tp_engine_free(engine);
     engine = tp_engine_new(&cfg);
+
+    /* Checked for each capture file, before tshark decides whether its first pass builds
+     * trees: a Decode As change re-dissects, and so comes through here. */
+    read_tree = !tcp_shim_active();
+    set_postdissector_wanted_hfids(tcpphase_handle, read_tree ? tcp_fields_wanted() : NULL);
 }
 
 static void tcpphase_cleanup(void)
 {
     tp_engine_free(engine);
     engine = NULL;
+}
+
+const tp_engine *tcpphase_engine(void)
+{
+    return engine;
 }
 
 /*
@@ -67,9 +99,18 @@ static void tcpphase_cleanup(void)
  */
 static gboolean carries_own_tcp(const packet_info *pinfo)
 {
-    return proto_is_frame_protocol(pinfo->layers, "tcp") &&
-           !proto_is_frame_protocol(pinfo->layers, "icmp") &&
-           !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+    gboolean tcp = FALSE;
+
+    /* One walk over the layers by protocol id: proto_is_frame_protocol looks each name up
+     * again, three times a frame. */
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f != NULL;
+         f = wmem_list_frame_next(f)) {
+        int id = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        if (id == proto_icmp || id == proto_icmpv6)
+            return FALSE;
+        tcp = tcp || id == proto_tcp;
+    }
+    return tcp;
 }
 
 /* First pass: read the segment and feed it. NULL when the header could not be read whole. */
@@ -77,9 +118,12 @@ static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
 {
     tp_segment seg;
 
-    if (tcp_fields_read(tree, pinfo, &seg) != TCP_READ_OK)
+    if (read_tree ? tcp_fields_read(tree, pinfo, &seg) != TCP_READ_OK
+                  : !tcp_shim_segment(pinfo, &seg))
         return NULL;
-    return tp_engine_feed(engine, &seg);
+    const tp_result *r = tp_engine_feed(engine, &seg);
+    ladder_tap_record(&seg, r); /* the raw values are only readable now, on the first pass */
+    return r;
 }
 
 /* "client ESTABLISHED -> FIN-WAIT-1; server ...", only the endpoints that changed, or "none". */
@@ -107,6 +151,20 @@ static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
     proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, value));
 }
 
+/* Does the tree keep this field: any field of a visible tree, else only those asked for. */
+static gboolean wanted(proto_tree *tree, int hf)
+{
+    return proto_field_is_referenced(tree, hf);
+}
+
+/* Is the header line read: in a visible tree, or when the protocol itself is asked for
+ * (tshark -e tcpphase prints it; "indirect" means only some of its fields are). */
+static gboolean label_wanted(proto_tree *tree)
+{
+    hf_ref_type ref = proto_registrar_get_nth(proto_tcpphase)->ref_type;
+    return PTREE_DATA(tree)->visible || (ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT);
+}
+
 /*
  * The subtree for a segment the engine classified. The header line says at a glance what the
  * segment did: its role and the state change it caused (or the states when nothing changed).
@@ -117,38 +175,61 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *role = tp_role_name((tp_role)r->role);
     const char *client = tp_state_name((tp_state)r->after[TP_CLIENT]);
     const char *server = tp_state_name((tp_state)r->after[TP_SERVER]);
-    const char *transition = transition_text(pinfo->pool, r);
+    gboolean label = label_wanted(tree);
+    const char *transition =
+        label || wanted(tree, hf_transition) ? transition_text(pinfo->pool, r) : NULL;
     gboolean changed =
         r->before[TP_CLIENT] != r->after[TP_CLIENT] || r->before[TP_SERVER] != r->after[TP_SERVER];
     tp_conn_summary conn;
 
-    proto_item *top =
-        changed ? proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
-                                                 "TCP Connection Phase: %s, %s", role, transition)
-                : proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
-                                                 "TCP Connection Phase: %s, client %s, server %s",
-                                                 role, client, server);
+    proto_item *top;
+    if (!label)
+        top = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
+    else if (changed)
+        top = proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
+                                             "TCP Connection Phase: %s, %s", role, transition);
+    else
+        top = proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
+                                             "TCP Connection Phase: %s, client %s, server %s",
+                                             role, client, server);
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
-    add_string(sub, hf_role, tvb, role);
-    add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
-    add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
-    add_string(sub, hf_client_state, tvb, client);
-    add_string(sub, hf_server_state, tvb, server);
-    add_string(sub, hf_transition, tvb, transition);
-    add_uint(sub, hf_conn, tvb, r->conn);
-    if (tp_engine_conn(engine, r->conn, &conn))
-        add_uint(sub, hf_incarnation, tvb, conn.incarnation);
+    /* In the order of a visible tree; each only if the tree keeps it (see wanted). */
+    if (wanted(sub, hf_role))
+        add_string(sub, hf_role, tvb, role);
+    if (wanted(sub, hf_phase))
+        add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
+    if (wanted(sub, hf_sender))
+        add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+    if (wanted(sub, hf_client_state))
+        add_string(sub, hf_client_state, tvb, client);
+    if (wanted(sub, hf_server_state))
+        add_string(sub, hf_server_state, tvb, server);
+    if (transition != NULL && wanted(sub, hf_transition))
+        add_string(sub, hf_transition, tvb, transition);
+    if (wanted(sub, hf_conn))
+        add_uint(sub, hf_conn, tvb, r->conn);
+    /* The summary changes until the connection's last frame: its subtree on revisits only. */
+    gboolean summary = PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub);
+    if ((summary || wanted(sub, hf_incarnation)) && tp_engine_conn(engine, r->conn, &conn)) {
+        if (wanted(sub, hf_incarnation))
+            add_uint(sub, hf_incarnation, tvb, conn.incarnation);
+        if (summary)
+            conn_tree_add(sub, tvb, &conn);
+    }
     return top;
 }
 
 /* A TCP frame whose header was cut short or lacked a field: say so rather than guess. */
 static void draw_unknown(proto_tree *tree, tvbuff_t *tvb)
 {
-    proto_item *top = proto_tree_add_protocol_format(
-        tree, proto_tcpphase, tvb, 0, 0, "TCP Connection Phase: %s (TCP header incomplete)",
-        tp_role_name(TP_ROLE_UNKNOWN));
+    proto_item *top =
+        label_wanted(tree)
+            ? proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
+                                             "TCP Connection Phase: %s (TCP header incomplete)",
+                                             tp_role_name(TP_ROLE_UNKNOWN))
+            : proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
@@ -158,16 +239,18 @@ static void draw_unknown(proto_tree *tree, tvbuff_t *tvb)
 
 /*
  * Hindsight findings (a SYN never answered) need the whole capture, which is only certain once
- * the frame is revisited; on the first pass only the immediate findings are shown. With no
- * tree, top is NULL and the items still reach the expert tap.
+ * the frame is revisited; on the first pass only the immediate findings are shown.
  */
-static void add_findings(packet_info *pinfo, proto_item *top)
+static size_t get_findings(packet_info *pinfo, tp_finding *found, size_t max)
 {
-    tp_finding found[2 * TP_FIND_COUNT];
-    size_t n =
-        tp_engine_findings(engine, pinfo->num, PINFO_FD_VISITED(pinfo), found, G_N_ELEMENTS(found));
+    size_t n = tp_engine_findings(engine, pinfo->num, PINFO_FD_VISITED(pinfo), found, max);
+    return n < max ? n : max;
+}
 
-    for (size_t i = 0; i < n && i < G_N_ELEMENTS(found); i++) {
+/* With no tree, top is NULL and the items still reach the expert tap. */
+static void add_findings(packet_info *pinfo, proto_item *top, const tp_finding *found, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
         if ((unsigned)found[i].kind >= TP_FIND_COUNT)
             continue;
         /* The precision bounds the read: the message is the engine's fixed-size buffer, and a
@@ -175,6 +258,19 @@ static void add_findings(packet_info *pinfo, proto_item *top)
         expert_add_info_format(pinfo, top, &ei_finding[found[i].kind], "%.*s",
                                (int)sizeof(found[i].message), found[i].message);
     }
+}
+
+/* Hands the segment's result to the tap listeners, if any; the copy lives as long as the
+ * packet, which outlasts the tap queue. */
+static void queue_tap(packet_info *pinfo, const tp_result *r)
+{
+    if (!have_tap_listener(tcpphase_tap))
+        return;
+    tcpphase_tap_rec *rec = wmem_new0(pinfo->pool, tcpphase_tap_rec);
+    rec->frame = pinfo->num;
+    rec->result = *r;
+    rec->complete = PINFO_FD_VISITED(pinfo);
+    tap_queue_packet(tcpphase_tap, pinfo, rec);
 }
 
 static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -187,15 +283,22 @@ static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (r != NULL && r->conn == 0) /* the engine's "not a segment" */
         r = NULL;
 
+    tp_finding found[2 * TP_FIND_COUNT];
+    size_t n = r != NULL ? get_findings(pinfo, found, G_N_ELEMENTS(found)) : 0;
+
+    /* A tree that keeps none of our fields gets no subtree, unless a finding needs it: an
+     * expert item hangs on the subtree, and _ws.expert filters read it there. */
     proto_item *top = NULL;
-    if (tree != NULL) {
+    if (tree != NULL && (n > 0 || proto_field_is_referenced(tree, proto_tcpphase))) {
         if (r != NULL)
             top = draw_result(tree, tvb, pinfo, r);
         else
             draw_unknown(tree, tvb);
     }
-    if (r != NULL)
-        add_findings(pinfo, top);
+    if (r != NULL) {
+        add_findings(pinfo, top, found, n);
+        queue_tap(pinfo, r);
+    }
     /* A post-dissector consumes no bytes; Wireshark ignores the value anyway. */
     return 0;
 }
@@ -273,19 +376,27 @@ void proto_register_tcpphase(void)
 {
     proto_tcpphase = proto_register_protocol("TCP Connection Phase", "TCPPHASE", "tcpphase");
     register_fields();
+    conn_tree_register(proto_tcpphase);
     register_expert_items();
     register_preferences();
 
+    tcpphase_tap = register_tap(TCPPHASE_TAP_NAME);
+    tcpphase_taps_register();
+
     tcpphase_handle = create_dissector_handle(dissect_tcpphase, proto_tcpphase);
     register_postdissector(tcpphase_handle);
+    tcp_shim_register(proto_tcpphase);
     register_init_routine(tcpphase_init);
     register_cleanup_routine(tcpphase_cleanup);
 }
 
 void proto_reg_handoff_tcpphase(void)
 {
-    /* TCP's fields exist only once every protocol has registered, i.e. now. Asking for them
-     * makes Wireshark keep them in the tree, even a fake one, on the first pass. */
+    /* TCP and its fields exist only once every protocol has registered, i.e. now. Whether the
+     * TCP fields are asked for is decided per capture file (tcpphase_init). */
     tcp_fields_lookup();
-    set_postdissector_wanted_hfids(tcpphase_handle, tcp_fields_wanted());
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    tcp_shim_install();
 }

@@ -4,9 +4,9 @@
  * what changed between them). Everything version-dependent goes here, keyed on ws_version.h, so
  * the glue code reads the same on every release.
  *
- * The plugin parses no packet bytes itself (every TCP value comes from the TCP dissector's
- * tree; addresses are copied with tvb_memcpy, unchanged across releases), so the renames of the
- * tvb_get_* accessors (tvb_get_guint8 -> tvb_get_uint8 in 4.2) do not reach it.
+ * The plugin reads packet bytes only with tvb_memcpy (the TCP header in tcp_shim.c, addresses in
+ * tcp_fields.c), unchanged across releases, so the renames of the tvb_get_* accessors
+ * (tvb_get_guint8 -> tvb_get_uint8 in 4.2) do not reach it.
  */
 #ifndef TCPPHASE_WS_COMPAT_H
 #define TCPPHASE_WS_COMPAT_H
@@ -39,6 +39,28 @@
 /* The layer a field belongs to, counting every protocol of the frame from 1 (the number
  * frame.protocols' position gives). */
 #define TP_WS_FI_LAYER(fi) ((fi)->total_layer_num)
+
+/*
+ * A tshark -z handler (stat_tap_ui.tap_init_cb) returns bool from 4.5 (released as 4.6) on,
+ * false meaning the argument was refused; before, it returned nothing. Our handlers exit on a
+ * bad argument, so they only ever report success: declare them with TP_WS_TAP_INIT_RESULT and
+ * end them with TP_WS_TAP_INIT_ACCEPTED.
+ */
+#if TP_WS_AT_LEAST(4, 5)
+#define TP_WS_TAP_INIT_RESULT   bool
+#define TP_WS_TAP_INIT_ACCEPTED return true
+#else
+#define TP_WS_TAP_INIT_RESULT   void
+#define TP_WS_TAP_INIT_ACCEPTED return
+#endif
+
+/* Calling a uint dissector table's entry: dissector_try_uint_new was renamed
+ * dissector_try_uint_with_data in 4.5 (4.6), the old name kept as a deprecated inline. */
+#if TP_WS_AT_LEAST(4, 5)
+#define TP_WS_DISSECTOR_TRY_UINT dissector_try_uint_with_data
+#else
+#define TP_WS_DISSECTOR_TRY_UINT dissector_try_uint_new
+#endif
 
 /* The value of an unsigned integer field of at most 32 bits. The getter's name is stable; only
  * how the fvalue is reached changes (above). */

@@ -174,7 +174,8 @@ compat_chroot() {
         mirror="$(compat_mirror)"
         command -v debootstrap >/dev/null 2>&1 || {
             compat_log "installing debootstrap on the host"
-            apt-get install -y debootstrap
+            # A fresh machine may have no package lists yet.
+            apt-get install -y debootstrap || { apt-get update && apt-get install -y debootstrap; }
         }
         # Leftovers of an interrupted run: a chroot without the stamp never finished apt-get.
         if [[ -e "$root" ]]; then compat_rm_chroot "$root"; fi

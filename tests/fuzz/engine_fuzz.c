@@ -43,14 +43,17 @@
  *  - every field in range (role, states, sender, 1 <= conn <= tp_engine_conn_count, phase),
  *    every tp_*_name non-NULL; the role fits the flags ("syn" has SYN, "data" payload...);
  *  - tp_engine_lookup and a second feed of the frame give the same bytes, then and at the end;
- *  - the segment's connection is its 4-tuple's latest or the next number (incarnation + 1),
- *    its sender's address and port are the segment's source, and its states before are
- *    those its previous segment left;
+ *  - the segment's connection is its 4-tuple's latest, the one before (whose holder still
+ *    answers for it, incarnation.c) or the next number (incarnation + 1); its sender's address
+ *    and port are the segment's source; its states before are those its previous segment
+ *    left, unless another incarnation of the 4-tuple had a segment in between (settling
+ *    moves the states the two share);
  *  - findings: never more than asked, the first ones under a limit, messages NUL-terminated
  *    and non-empty, the immediate ones match the result's bits (and roles), complete = single
  *    pass + hindsight half-open items on SYNs;
  *  - the connection's summary: frames and bytes per side are what was fed to it, first and
- *    last frame and time, final states those after its last segment, names in range;
+ *    last frame and time, final states those after its last segment (same proviso), names
+ *    in range;
  *  - at the end, a second engine fed the same segments answers the same to the byte.
  *
  * TCPPHASE_FUZZ_TRACE=1 in the environment prints the capture in the syntax of
@@ -113,8 +116,9 @@ typedef struct fed {
 
 /* What the harness knows of a connection from the answers it was given. */
 typedef struct conn_track {
-    uint32_t incarnation, first_frame, last_frame, frames[2];
-    size_t last_fed; /* index in run.log of its last segment */
+    uint32_t incarnation, previous, first_frame, last_frame, frames[2];
+    const uint32_t *tuple_last; /* run.last_stepped of its 4-tuple */
+    size_t last_fed;            /* index in run.log of its last segment */
     uint64_t bytes[2];
     int64_t first_ns, last_ns;
 } conn_track;
@@ -128,8 +132,10 @@ typedef struct run {
     size_t nlog;
     conn_track *conns; /* index: connection number */
     uint32_t nconns;
-    uint32_t latest[2][4][4]; /* per family and unordered endpoint pair: latest connection */
-    uint32_t next[2][4][4];   /* per family, sender and receiver: next sequence number */
+    /* Per family and unordered endpoint pair: its latest connection, and the one whose
+     * segment came last. */
+    uint32_t latest[2][4][4], last_stepped[2][4][4];
+    uint32_t next[2][4][4]; /* per family, sender and receiver: next sequence number */
     uint32_t window[2][4], ts_clock[2][4], last_tsval[2][4];
     bool ts_on[2][4];
     uint32_t frame; /* the last frame number used */
@@ -367,10 +373,12 @@ static void check_conn(const run *r, uint32_t id)
           "conn %u: times", id);
     CHECK((unsigned)s.open < TP_OPEN_COUNT && (unsigned)s.close < TP_CLOSE_COUNT,
           "conn %u: open %d close %d", id, (int)s.open, (int)s.close);
-    /* The final states are those after its last segment: nothing moves them in between. */
+    /* The final states are those after its last segment, unless a segment of another
+     * incarnation of its 4-tuple came since. */
     for (int d = 0; d < 2; d++)
-        CHECK(s.state[d] == last->after[d], "conn %u: final state %s, its last segment left %s", id,
-              tp_state_name(s.state[d]), tp_state_name(last->after[d]));
+        CHECK(*t->tuple_last != id || s.state[d] == last->after[d],
+              "conn %u: final state %s, its last segment left %s", id, tp_state_name(s.state[d]),
+              tp_state_name(last->after[d]));
     CHECK(memchr(s.zeek_state, '\0', sizeof s.zeek_state) &&
               memchr(s.history, '\0', sizeof s.history),
           "conn %u: Zeek strings not NUL-terminated", id);
@@ -470,30 +478,36 @@ static void feed_new(run *r, const tp_segment *seg, unsigned fam, unsigned s, un
     const tp_result *again = tp_engine_feed(r->e, seg);
     CHECK(again && memcmp(again, &res, sizeof res) == 0, "feeding the frame again changed it");
 
-    /* The segment belongs to its 4-tuple's latest connection, or opens the next one. */
+    /* The segment belongs to its 4-tuple's latest connection or the one before, or opens
+     * the next one. */
     unsigned lo = s < d ? s : d, hi = s < d ? d : s;
     uint32_t *latest = &r->latest[fam][lo][hi], count = tp_engine_conn_count(r->e);
+    uint32_t *last_stepped = &r->last_stepped[fam][lo][hi];
     if (res.conn == count0 + 1) {
         CHECK(count == count0 + 1, "new conn %u, but %u connections", res.conn, count);
         conn_track *t = &r->conns[res.conn];
         t->incarnation = *latest ? r->conns[*latest].incarnation + 1 : 1;
         t->first_frame = seg->frame;
         t->first_ns = seg->time_ns;
+        t->previous = *latest;
         *latest = res.conn;
         r->nconns = count;
     } else {
         CHECK(count == count0, "%u connections after %u, but the segment went to conn %u", count,
               count0, res.conn);
-        CHECK(*latest && res.conn == *latest, "segment of conn %u's 4-tuple went to conn %u",
-              *latest, res.conn);
-        /* Nothing moves a connection's states between its segments. */
+        CHECK(*latest && (res.conn == *latest || res.conn == r->conns[*latest].previous),
+              "a segment of conn %u's 4-tuple went to conn %u", *latest, res.conn);
+        /* Only a segment of another incarnation of the 4-tuple moves a connection's states
+         * between its own segments. */
         const tp_result *prev = &r->log[r->conns[res.conn].last_fed].res;
-        CHECK(memcmp(res.before, prev->after, 2) == 0,
+        CHECK(*last_stepped != res.conn || memcmp(res.before, prev->after, 2) == 0,
               "conn %u: before %s/%s, its previous segment left %s/%s", res.conn,
               tp_state_name(res.before[0]), tp_state_name(res.before[1]),
               tp_state_name(prev->after[0]), tp_state_name(prev->after[1]));
     }
+    *last_stepped = res.conn;
     conn_track *t = &r->conns[res.conn];
+    t->tuple_last = last_stepped;
     t->frames[res.sender]++;
     t->bytes[res.sender] += seg->len;
     t->last_frame = seg->frame;
@@ -736,10 +750,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r->start_ns = r->now_ns = 1700000000LL * 1000000000LL; /* November 2023 */
     r->e = tp_engine_new(r->cfgp);
     if (r->trace)
-        fprintf(stderr,
-                r->cfgp ? "# config: time_wait_s=%g zeek_sessions=%d\n"
-                        : "# config: NULL (the defaults)\n",
-                r->cfg.time_wait_s, r->cfg.zeek_sessions);
+        fprintf(stderr, "# config: time_wait_s=%g zeek_sessions=%d%s\n", r->cfg.time_wait_s,
+                r->cfg.zeek_sessions, r->cfgp ? "" : " (NULL: the defaults)");
 
     while (r->p < r->end) {
         uint8_t b0 = take(r);

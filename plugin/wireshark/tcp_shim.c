@@ -1,0 +1,195 @@
+/*
+ * tcp_shim.c: a shim in front of the TCP dissector that keeps each frame's first TCP header.
+ *
+ * Why: the post-dissector used to read every segment from the TCP fields of the protocol tree,
+ * which meant asking tshark for a tree on the first pass (set_postdissector_wanted_hfids). A
+ * tree costs every dissector of every frame: +7 to +85 % instructions per frame on the
+ * benchmark (docs/PERFORMANCE.md), however few fields are asked for. Wireshark's "tcp" tap has
+ * the header too, but taps run after the post-dissectors of their frame, and tshark -2 runs
+ * none on its first pass, which is the one that must feed the engine.
+ *
+ * How: the shim takes TCP's place in the "ip.proto" table (IPv4 and IPv6 both dispatch
+ * through it). For each frame it reads the first TCP header it is handed, then calls TCP
+ * through a private table without adding a layer of its own (the shim carries TCP's protocol,
+ * so frame.protocols, Decode As and "Enabled Protocols" see TCP as before). The header is read
+ * before TCP runs: the payload's dissectors may throw, and pinfo's addresses are those of the
+ * IP header carrying this segment only until the payload is dissected.
+ *
+ * It reads the header's own bytes: ports, raw sequence and acknowledgment numbers, the flags
+ * byte, the unscaled window, and the options, walked as the TCP dissector walks them
+ * (tcp_dissect_options): EOL ends the list, NOP is one byte, any other option has a length
+ * byte, and a length too short or running past the header ends the walk. A window scale
+ * option counts only with length 3 and a timestamps option only with length 10, the lengths
+ * for which TCP adds the fields tcp_fields.c reads; the first of each wins, as there. The
+ * payload length is what TCP computes: the reported length of the segment less the header.
+ * The result equals tcp_fields.c's on every frame of the test captures; the frames it cannot
+ * read whole (fewer than 20 bytes, a bogus data offset, a header cut by the snapshot length)
+ * are those for which tcp_fields.c reports an incomplete header.
+ *
+ * Trade-off: a plugin now sits in TCP's dispatch. If something else replaces TCP in
+ * "ip.proto" first, the shim stays out; if Decode As later maps protocol 6 to TCP itself, the
+ * shim is bypassed. Both are seen when a capture is opened (tcp_shim_active) and the
+ * post-dissector then goes back to reading the tree. TCP reached another way than through
+ * "ip.proto" (a TCP over UDP Decode As, say) is not seen by the shim.
+ */
+#include "tcp_shim.h"
+
+#include <string.h>
+
+#include <epan/address.h>
+#include <epan/tvbuff.h>
+
+#include "ws_compat.h"
+
+#define IP_PROTO_TCP 6
+#define TCP_MIN_HLEN 20
+#define TCP_MAX_HLEN 60
+
+enum { OPT_EOL = 0, OPT_NOP = 1, OPT_WSCALE = 3, OPT_TIMESTAMPS = 8 };
+
+static dissector_table_t inner; /* TCP's own handle, under IP_PROTO_TCP */
+static dissector_handle_t shim_handle;
+
+/* The frame whose first TCP header was seen, and its segment if it could be read. */
+static struct {
+    guint32 frame;
+    gboolean ok;
+    tp_segment seg;
+} last;
+
+static guint16 get16(const guint8 *p)
+{
+    return (guint16)(p[0] << 8 | p[1]);
+}
+
+static guint32 get32(const guint8 *p)
+{
+    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
+}
+
+static void read_options(const guint8 *opt, guint len, tp_segment *seg)
+{
+    gboolean have_wscale = FALSE;
+
+    seg->wscale = -1;
+    while (len > 0) {
+        guint8 kind = opt[0];
+        len--;
+        if (kind == OPT_EOL || kind == OPT_NOP) {
+            opt++;
+        } else {
+            if (len == 0)
+                return;
+            guint optlen = opt[1];
+            len--;
+            if (optlen < 2 || optlen - 2 > len)
+                return;
+            if (kind == OPT_WSCALE && optlen == 3 && !have_wscale) {
+                /* Saturated as tcp_fields.c does: the engine judges the value. */
+                seg->wscale = (int8_t)(opt[2] > INT8_MAX ? INT8_MAX : opt[2]);
+                have_wscale = TRUE;
+            } else if (kind == OPT_TIMESTAMPS && optlen == 10 && !seg->has_ts) {
+                seg->has_ts = true;
+                seg->tsval = get32(opt + 2);
+                seg->tsecr = get32(opt + 6);
+            }
+            opt += optlen;
+            len -= optlen - 2;
+        }
+        if (kind == OPT_EOL)
+            return;
+    }
+}
+
+static gboolean copy_addr(const address *a, tp_addr *to)
+{
+    guint8 len = a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 16 : 0;
+    if (len == 0 || a->len != len || a->data == NULL)
+        return FALSE;
+    memcpy(to->bytes, a->data, len);
+    to->len = len;
+    return TRUE;
+}
+
+/* The segment at the start of tvb, sent from pinfo's addresses; FALSE if not captured whole. */
+static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment *seg)
+{
+    guint8 h[TCP_MAX_HLEN];
+    guint captured = tvb_captured_length(tvb), reported = tvb_reported_length(tvb);
+
+    memset(seg, 0, sizeof(*seg));
+    if (!copy_addr(&pinfo->src, &seg->src) || !copy_addr(&pinfo->dst, &seg->dst) ||
+        seg->src.len != seg->dst.len || captured < TCP_MIN_HLEN)
+        return FALSE;
+    tvb_memcpy(tvb, h, 0, TCP_MIN_HLEN);
+    guint hlen = (h[12] >> 4) * 4u;
+    if (hlen < TCP_MIN_HLEN || captured < hlen || reported < hlen)
+        return FALSE;
+    tvb_memcpy(tvb, h + TCP_MIN_HLEN, TCP_MIN_HLEN, hlen - TCP_MIN_HLEN);
+
+    seg->frame = pinfo->num;
+    seg->time_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->sport = get16(h);
+    seg->dport = get16(h + 2);
+    seg->seq = get32(h + 4);
+    seg->ack = get32(h + 8);
+    seg->flags = h[13]; /* the classic byte; AE and the reserved bits sit above it */
+    seg->window = get16(h + 14);
+    seg->len = reported - hlen;
+    read_options(h + TCP_MIN_HLEN, hlen - TCP_MIN_HLEN, seg);
+    return TRUE;
+}
+
+static int shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    /* Only the frame's first TCP header, as tcp_fields.c takes the first: a TCP header inside
+     * this one's payload comes through here again, during the call below. Revisits need none:
+     * the engine is fed on the first pass only. */
+    if (!PINFO_FD_VISITED(pinfo) && last.frame != pinfo->num) {
+        last.frame = pinfo->num;
+        last.ok = read_segment(tvb, pinfo, &last.seg);
+    }
+    /* Without a layer of its own: the shim's call already added TCP's. */
+    return TP_WS_DISSECTOR_TRY_UINT(inner, IP_PROTO_TCP, tvb, pinfo, tree, FALSE, data);
+}
+
+void tcp_shim_register(int proto)
+{
+    inner = register_dissector_table("tcpphase.tcp", "TCP, as handed on by TCP Connection Phase",
+                                     proto, FT_UINT8, BASE_DEC);
+}
+
+gboolean tcp_shim_install(void)
+{
+    dissector_table_t ip_proto = find_dissector_table("ip.proto");
+    dissector_handle_t tcp = find_dissector("tcp");
+
+    if (inner == NULL || ip_proto == NULL || tcp == NULL ||
+        dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) != tcp)
+        return FALSE;
+    dissector_add_uint("tcpphase.tcp", IP_PROTO_TCP, tcp);
+    /* TCP's protocol, so layers, names and the enabled check are TCP's; its own description,
+     * as Decode As lists handles by description and warns about two alike. */
+    shim_handle = create_dissector_handle_with_name_and_description(
+        shim, dissector_handle_get_protocol_index(tcp), "tcpphase.tcp",
+        "TCP (read by TCP Connection Phase)");
+    dissector_add_uint("ip.proto", IP_PROTO_TCP, shim_handle);
+    return TRUE;
+}
+
+gboolean tcp_shim_active(void)
+{
+    dissector_table_t ip_proto = find_dissector_table("ip.proto");
+
+    last.frame = 0; /* a new capture file numbers its frames from 1 again */
+    return shim_handle != NULL && ip_proto != NULL &&
+           dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) == shim_handle;
+}
+
+gboolean tcp_shim_segment(const packet_info *pinfo, tp_segment *seg)
+{
+    if (last.frame != pinfo->num || !last.ok)
+        return FALSE;
+    *seg = last.seg;
+    return TRUE;
+}

@@ -1,0 +1,28 @@
+/*
+ * tcp_shim.h: reads each frame's first TCP header as the TCP dissector is handed it, so the
+ * post-dissector has its segment on every pass without asking tshark for a protocol tree.
+ */
+#ifndef TCPPHASE_TCP_SHIM_H
+#define TCPPHASE_TCP_SHIM_H
+
+#include <glib.h>
+#include <epan/packet.h>
+
+#include "tcpphase.h"
+
+/* Registers the shim's private dissector table; from proto_register_tcpphase. */
+void tcp_shim_register(int proto);
+
+/* Puts the shim in front of TCP in "ip.proto"; from the handoff. FALSE if TCP is not there. */
+gboolean tcp_shim_install(void);
+
+/* Is the shim still in front of TCP (Decode As may have put TCP back)? Forgets the last frame. */
+gboolean tcp_shim_active(void);
+
+/*
+ * The segment of the frame's first TCP header, as its bytes and the IP header carrying it say;
+ * FALSE when the shim did not see the frame or the header was not captured whole.
+ */
+gboolean tcp_shim_segment(const packet_info *pinfo, tp_segment *seg);
+
+#endif
