@@ -42,6 +42,7 @@ static int hf_sender = -1;
 static int hf_client_state = -1;
 static int hf_server_state = -1;
 static int hf_transition = -1;
+static int hf_reason = -1;
 static int hf_conn = -1;
 static int hf_incarnation = -1;
 
@@ -141,6 +142,22 @@ static const char *transition_text(wmem_allocator_t *pool, const tp_result *r)
     return wmem_strbuf_get_len(buf) ? wmem_strbuf_get_str(buf) : "none";
 }
 
+/* The RFC 9293 rule behind each endpoint's state after the segment (the engine's transition
+ * tables carry one per cell): "client: ...; server: ...", or NULL when no rule applied. */
+static const char *reason_text(wmem_allocator_t *pool, const tp_result *r)
+{
+    const char *why[2];
+    tp_dir sender = (tp_dir)r->sender;
+
+    tp_result_reasons(r, &why[sender], &why[TP_PEER(sender)]);
+    if (why[TP_CLIENT] == NULL && why[TP_SERVER] == NULL)
+        return NULL;
+    if (why[TP_CLIENT] == NULL || why[TP_SERVER] == NULL)
+        return wmem_strdup_printf(pool, "%s: %s", why[TP_CLIENT] ? "client" : "server",
+                                  why[TP_CLIENT] ? why[TP_CLIENT] : why[TP_SERVER]);
+    return wmem_strdup_printf(pool, "client: %s; server: %s", why[TP_CLIENT], why[TP_SERVER]);
+}
+
 static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
 {
     proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, value));
@@ -190,8 +207,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
                                              "TCP Connection Phase: %s, %s", role, transition);
     else
         top = proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
-                                             "TCP Connection Phase: %s, client %s, server %s",
-                                             role, client, server);
+                                             "TCP Connection Phase: %s, client %s, server %s", role,
+                                             client, server);
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
@@ -208,6 +225,9 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_server_state, tvb, server);
     if (transition != NULL && wanted(sub, hf_transition))
         add_string(sub, hf_transition, tvb, transition);
+    const char *reason = wanted(sub, hf_reason) ? reason_text(pinfo->pool, r) : NULL;
+    if (reason != NULL)
+        add_string(sub, hf_reason, tvb, reason);
     if (wanted(sub, hf_conn))
         add_uint(sub, hf_conn, tvb, r->conn);
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
@@ -324,6 +344,9 @@ static void register_fields(void)
         {&hf_transition,
          {"Transition", "tcpphase.transition", FT_STRING, BASE_NONE, NULL, 0x0,
           "State changes this segment caused, or none", HFILL}},
+        {&hf_reason,
+         {"Reason", "tcpphase.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The RFC 9293 rule behind each endpoint's state after this segment", HFILL}},
         {&hf_conn,
          {"Connection", "tcpphase.conn", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Connection number in the capture, from 1", HFILL}},
