@@ -109,8 +109,10 @@ static void inherit(const tp_config *cfg, tp_conn *c, tp_conn *old, const tp_seg
 {
     tp_dir self = old_dir(old, c, TP_CLIENT), holder = old_dir(old, c, TP_SERVER);
 
-    if (time_wait_live(cfg, &old->ep[self], seg->time_ns))
+    if (time_wait_live(cfg, &old->ep[self], seg->time_ns)) {
         c->ep[TP_CLIENT].state = TP_TIME_WAIT;
+        old->ep[self].state = TP_CLOSED; /* its TIME-WAIT is the new connection's now */
+    }
     if (!holds(cfg, &old->ep[holder], seg->time_ns))
         return;
     c->ep[TP_SERVER].state = old->ep[holder].state;

@@ -24,6 +24,7 @@
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/tap.h>
+#include <wsutil/str_util.h>
 #include <wsutil/wmem/wmem.h>
 
 #include "conn_tree.h"
@@ -130,16 +131,21 @@ static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
 /* "client ESTABLISHED -> FIN-WAIT-1; server ...", only the endpoints that changed, or "none". */
 static const char *transition_text(wmem_allocator_t *pool, const tp_result *r)
 {
-    wmem_strbuf_t *buf = wmem_strbuf_new(pool, "");
+    const char *part[2] = {NULL, NULL};
 
+    /* Concatenated, not printed: a visible tree draws this for every segment, and a printf
+     * into a growing buffer cost several times the concatenation. */
     for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
-        if (r->before[d] == r->after[d])
-            continue;
-        wmem_strbuf_append_printf(buf, "%s%s %s -> %s", wmem_strbuf_get_len(buf) ? "; " : "",
-                                  tp_dir_name((tp_dir)d), tp_state_name((tp_state)r->before[d]),
-                                  tp_state_name((tp_state)r->after[d]));
+        if (r->before[d] != r->after[d])
+            part[d] = wmem_strconcat(pool, tp_dir_name((tp_dir)d), " ",
+                                     tp_state_name((tp_state)r->before[d]), " -> ",
+                                     tp_state_name((tp_state)r->after[d]), NULL);
     }
-    return wmem_strbuf_get_len(buf) ? wmem_strbuf_get_str(buf) : "none";
+    if (part[TP_CLIENT] != NULL && part[TP_SERVER] != NULL)
+        return wmem_strconcat(pool, part[TP_CLIENT], "; ", part[TP_SERVER], NULL);
+    return part[TP_CLIENT] != NULL   ? part[TP_CLIENT]
+           : part[TP_SERVER] != NULL ? part[TP_SERVER]
+                                     : "none";
 }
 
 /* The RFC 9293 rule behind each endpoint's state after the segment (the engine's transition

@@ -15,7 +15,7 @@
 # later (its timer is re-armed to TCP_TIMEOUT_MIN after an unacceptable
 # ACK), the listener answers and the new connection proceeds.
 #
-# Look for: connection 1 without a close; SYN (c), ACK (s) with the old
+# Look for: connection 1 without a FIN; SYN (c), ACK (s) with the old
 # numbers (lib/signature marks them "(prev)"), RST (c), SYN (c, same seq),
 # SYN/ACK, ACK, request, answer, normal close.
 # shellcheck source=../lib/netns.sh
