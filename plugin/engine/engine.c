@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#define TIME_LIMIT_NS ((int64_t)1 << 62)
+
 struct tp_engine {
     tp_config cfg;
     tp_conntable *conns;
@@ -211,11 +213,18 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     if (done)
         return done;
 
+    /* A capture may say any time at all. Within +-2^62 ns (146 years around 1970; a real
+     * capture is well inside) every sum of a time and a delay and every difference of two
+     * times fits in int64_t, so no time arithmetic in the engine can overflow. */
+    tp_segment clamped = *seg;
+    clamped.time_ns = seg->time_ns > TIME_LIMIT_NS    ? TIME_LIMIT_NS
+                      : seg->time_ns < -TIME_LIMIT_NS ? -TIME_LIMIT_NS
+                                                      : seg->time_ns;
     tp_result r;
     memset(&r, 0, sizeof r);
-    tp_conn *c = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, &r);
-    step(e, c, seg, &r);
-    tp_incarnation_settle(e->conns, seg, c);
+    tp_conn *c = tp_incarnation_of(e->conns, e->findings, &e->cfg, &clamped, &r);
+    step(e, c, &clamped, &r);
+    tp_incarnation_settle(e->conns, &clamped, c);
 
     return store_result(e, seg->frame, &r);
 }

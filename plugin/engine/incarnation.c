@@ -36,10 +36,16 @@ static tp_dir opener_side(const tp_segment *seg)
     return seg->sport < seg->dport ? TP_SERVER : TP_CLIENT;
 }
 
+/* Seconds from one capture time to another, in floating point: a hostile capture's times may
+ * be anywhere in int64_t, where a difference would overflow. */
+static double seconds(int64_t from, int64_t to)
+{
+    return ((double)to - (double)from) / NS_PER_S;
+}
+
 static bool time_wait_live(const tp_config *cfg, const tp_endpoint *ep, int64_t now)
 {
-    return ep->state == TP_TIME_WAIT &&
-           (double)(now - ep->time_wait_ns) < cfg->time_wait_s * NS_PER_S;
+    return ep->state == TP_TIME_WAIT && seconds(ep->time_wait_ns, now) < cfg->time_wait_s;
 }
 
 /* Still holding the old connection: in TIME-WAIT, or synchronized and not closed. */
@@ -60,8 +66,7 @@ static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_
     if (!is_syn(seg)) {
         /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
          * new connection picked up mid-stream, not a straggler of the old one. */
-        return tp_conn_ended(c) &&
-               (double)(seg->time_ns - c->last_ns) > cfg->time_wait_s * NS_PER_S;
+        return tp_conn_ended(c) && seconds(c->last_ns, seg->time_ns) > cfg->time_wait_s;
     }
     if (sender->syn_seen && seg->seq == sender->isn)
         return false; /* a retransmitted SYN */
@@ -93,7 +98,7 @@ static tp_tw_facts time_wait_facts(const tp_config *cfg, const tp_conn *old, con
             since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
         }
     }
-    tw.elapsed_s = tw.holders ? (double)(syn->time_ns - since) / NS_PER_S : 0;
+    tw.elapsed_s = tw.holders ? seconds(since, syn->time_ns) : 0;
     tw.isn_above = sender_old->seq_seen && tp_seq_lt(sender_old->snd_nxt, syn->seq);
     tw.ts_known = sender_old->has_ts && syn->has_ts;
     tw.ts_newer = tw.ts_known && tp_seq_lt(sender_old->last_tsval, syn->tsval);

@@ -19,6 +19,8 @@
  */
 #include "tcp_fields.h"
 
+#include "capture_time.h"
+
 #include <string.h>
 
 #include <epan/proto.h>
@@ -261,7 +263,7 @@ tcp_read_status tcp_fields_read(proto_tree *tree, const packet_info *pinfo, tp_s
         return TCP_READ_INCOMPLETE;
 
     seg->frame = pinfo->num;
-    seg->time_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->time_ns = capture_time_ns(&pinfo->abs_ts);
     seg->sport = (uint16_t)sport;
     seg->dport = (uint16_t)dport;
     /* The engine's flags are the classic byte; AE (ex-NS) and reserved bits sit above it. */

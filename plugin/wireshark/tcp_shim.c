@@ -39,6 +39,7 @@
 #include <epan/address.h>
 #include <epan/tvbuff.h>
 
+#include "capture_time.h"
 #include "ws_compat.h"
 
 #define IP_PROTO_TCP 6
@@ -128,7 +129,7 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
     tvb_memcpy(tvb, h + TCP_MIN_HLEN, TCP_MIN_HLEN, hlen - TCP_MIN_HLEN);
 
     seg->frame = pinfo->num;
-    seg->time_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    seg->time_ns = capture_time_ns(&pinfo->abs_ts);
     seg->sport = get16(h);
     seg->dport = get16(h + 2);
     seg->seq = get32(h + 4);
