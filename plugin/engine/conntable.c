@@ -7,11 +7,10 @@
  * segment, and a capture holds millions of connections, so
  *  - connections live in fixed-size chunks that never move, found by id: a connection costs
  *    its own size, with no allocator header and no pointer array beside it;
- *  - the 4-tuple index is an open-addressing table of (hash, id) slots, 8 bytes each, at most
- *    3/4 full, probed linearly; nothing is ever removed from it (a new incarnation takes over
- *    its 4-tuple's slot), so it needs no tombstones;
- *  - the hash reads the address as words instead of a byte loop, and the comparisons are
- *    inlined; GHashTable's indirect calls and the FNV loop were a third of the engine's time.
+ *  - the 4-tuple index is a glib GHashTable whose keys are the tuples inside the connections
+ *    themselves (they never move), so it holds no copies; a new incarnation takes over its
+ *    4-tuple's entry;
+ *  - the hash reads the address as words instead of a byte loop.
  */
 #include "internal.h"
 
@@ -19,20 +18,12 @@
 
 #define CHUNK_SHIFT 8 /* 256 connections a chunk */
 #define CHUNK_SIZE  (1u << CHUNK_SHIFT)
-#define MIN_SLOTS   256u
-
-typedef struct slot {
-    uint32_t hash; /* the 4-tuple's hash, so most mismatches never touch the connection */
-    uint32_t id;   /* connection id; 0: empty */
-} slot;
 
 struct tp_conntable {
     tp_conn **chunks; /* chunk k holds ids k * CHUNK_SIZE + 1 .. (k + 1) * CHUNK_SIZE */
     uint32_t n_chunks;
-    uint32_t count; /* connections, and the last id */
-    slot *slots;
-    uint32_t mask; /* slot count - 1; the count is a power of two */
-    uint32_t used;
+    uint32_t count;     /* connections, and the last id */
+    GHashTable *latest; /* tp_tuple * (inside its tp_conn) -> itself: the latest incarnation */
 };
 
 static inline tp_conn *conn_of(const tp_conntable *t, uint32_t id)
@@ -93,19 +84,26 @@ static inline uint32_t tuple_hash(const tp_addr *a, uint16_t pa, const tp_addr *
     return (uint32_t)(mix64(endpoint_key(a, pa) + endpoint_key(b, pb)) >> 32);
 }
 
-static inline bool tuple_matches(const tp_tuple *t, const tp_segment *seg)
+static guint tuple_hash_cb(gconstpointer key)
 {
-    if (endpoint_equal(&t->addr[0], t->port[0], &seg->src, seg->sport))
-        return endpoint_equal(&t->addr[1], t->port[1], &seg->dst, seg->dport);
-    return endpoint_equal(&t->addr[0], t->port[0], &seg->dst, seg->dport) &&
-           endpoint_equal(&t->addr[1], t->port[1], &seg->src, seg->sport);
+    const tp_tuple *t = key;
+    return tuple_hash(&t->addr[0], t->port[0], &t->addr[1], t->port[1]);
+}
+
+/* Equal in either direction, as the hash is symmetric. */
+static gboolean tuple_equal_cb(gconstpointer x, gconstpointer y)
+{
+    const tp_tuple *a = x, *b = y;
+    if (endpoint_equal(&a->addr[0], a->port[0], &b->addr[0], b->port[0]))
+        return endpoint_equal(&a->addr[1], a->port[1], &b->addr[1], b->port[1]);
+    return endpoint_equal(&a->addr[0], a->port[0], &b->addr[1], b->port[1]) &&
+           endpoint_equal(&a->addr[1], a->port[1], &b->addr[0], b->port[0]);
 }
 
 tp_conntable *tp_conntable_new(void)
 {
     tp_conntable *t = g_new0(tp_conntable, 1);
-    t->slots = g_new0(slot, MIN_SLOTS);
-    t->mask = MIN_SLOTS - 1;
+    t->latest = g_hash_table_new(tuple_hash_cb, tuple_equal_cb);
     return t;
 }
 
@@ -116,25 +114,19 @@ void tp_conntable_free(tp_conntable *t)
     for (uint32_t k = 0; k < t->n_chunks; k++)
         g_free(t->chunks[k]);
     g_free(t->chunks);
-    g_free(t->slots);
+    g_hash_table_destroy(t->latest);
     g_free(t);
-}
-
-/* The slot of the segment's 4-tuple, or the empty slot where it would go. */
-static inline slot *probe(const tp_conntable *t, const tp_segment *seg, uint32_t h)
-{
-    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        slot *s = &t->slots[i];
-        if (s->id == 0 || (s->hash == h && tuple_matches(&conn_of(t, s->id)->tuple, seg)))
-            return s;
-    }
 }
 
 tp_conn *tp_conntable_find(tp_conntable *t, const tp_segment *seg)
 {
-    uint32_t h = tuple_hash(&seg->src, seg->sport, &seg->dst, seg->dport);
-    slot *s = probe(t, seg, h);
-    return s->id ? conn_of(t, s->id) : NULL;
+    tp_tuple key;
+    key.addr[0] = seg->src;
+    key.addr[1] = seg->dst;
+    key.port[0] = seg->sport;
+    key.port[1] = seg->dport;
+    /* The tuple is the connection's first member (internal.h). */
+    return g_hash_table_lookup(t->latest, &key);
 }
 
 tp_dir tp_conn_dir(const tp_conn *c, const tp_segment *seg)
@@ -143,25 +135,6 @@ tp_dir tp_conn_dir(const tp_conn *c, const tp_segment *seg)
     return endpoint_equal(&t->addr[TP_CLIENT], t->port[TP_CLIENT], &seg->src, seg->sport)
                ? TP_CLIENT
                : TP_SERVER;
-}
-
-/* Doubles the slot table, re-placing every slot by its stored hash. */
-static void grow_slots(tp_conntable *t)
-{
-    uint32_t old_n = t->mask + 1, n = 2 * old_n;
-    slot *old = t->slots;
-
-    t->slots = g_new0(slot, n);
-    t->mask = n - 1;
-    for (uint32_t k = 0; k < old_n; k++) {
-        if (!old[k].id)
-            continue;
-        uint32_t i = old[k].hash & t->mask;
-        while (t->slots[i].id)
-            i = (i + 1) & t->mask;
-        t->slots[i] = old[k];
-    }
-    g_free(old);
 }
 
 /* A zeroed connection with the next id. */
@@ -186,9 +159,6 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
 {
     /* No overflow of count: every connection has a frame of its own, and frames are below
      * UINT32_MAX (segment_valid). */
-    if ((t->used + 1) * 4 > (t->mask + 1) * 3)
-        grow_slots(t);
-
     tp_conn *c = new_conn(t);
     c->tuple.addr[sender] = seg->src;
     c->tuple.port[sender] = seg->sport;
@@ -200,13 +170,9 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
     tp_endpoint_init(&c->ep[TP_CLIENT], TP_UNKNOWN);
     tp_endpoint_init(&c->ep[TP_SERVER], TP_UNKNOWN);
 
-    /* The 4-tuple's slot now names the new incarnation; the old one keeps its own record. */
-    uint32_t h = tuple_hash(&seg->src, seg->sport, &seg->dst, seg->dport);
-    slot *s = probe(t, seg, h);
-    if (!s->id)
-        t->used++;
-    s->hash = h;
-    s->id = c->id;
+    /* The 4-tuple's entry now names the new incarnation (replace swaps the key too: the old
+     * incarnation keeps its own tuple). */
+    g_hash_table_replace(t->latest, &c->tuple, &c->tuple);
     return c;
 }
 
