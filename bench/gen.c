@@ -169,13 +169,26 @@ int main(int argc, char **argv)
 
     while ((opt = getopt(argc, argv, "n:c:s:k:S:o:")) != -1) {
         switch (opt) {
-        case 'n': p.segments = number(optarg); break;
-        case 'c': p.connections = number(optarg); break;
-        case 's': p.seed = number(optarg); break;
-        case 'k': p.concurrency = (unsigned)number(optarg); break;
-        case 'S': snaplen = (uint32_t)number(optarg); break;
-        case 'o': out = optarg; break;
-        default: usage();
+        case 'n':
+            p.segments = number(optarg);
+            break;
+        case 'c':
+            p.connections = number(optarg);
+            break;
+        case 's':
+            p.seed = number(optarg);
+            break;
+        case 'k':
+            p.concurrency = (unsigned)number(optarg);
+            break;
+        case 'S':
+            snaplen = (uint32_t)number(optarg);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if (!out || optind != argc)

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define DEFAULT_CONCURRENCY 300
-#define MEAN_GAP_US         50      /* mean time between segments: 1M segments span ~50 s */
+#define MEAN_GAP_US         50       /* mean time between segments: 1M segments span ~50 s */
 #define TIME_WAIT_US        60000000 /* Linux's TIME-WAIT, for the reuse statistics only */
 #define RING_SIZE           4096     /* recently closed 4-tuples kept for reuse */
 #define REUSE_PERCENT       6        /* new connections that reuse a closed 4-tuple */
@@ -171,9 +171,14 @@ static tg_kind pick_kind(tg_gen *g)
 {
     /* Percent of connections of each kind. */
     static const unsigned share[TG_KIND_COUNT] = {
-        [TG_CLOSE_4WAY_CLIENT] = 32, [TG_CLOSE_4WAY_SERVER] = 15, [TG_CLOSE_3WAY] = 20,
-        [TG_HALF_CLOSE] = 7,         [TG_RST_INSTEAD_OF_FIN] = 9, [TG_RST_AFTER_FIN] = 5,
-        [TG_REFUSED] = 7,            [TG_UNANSWERED] = 5,
+        [TG_CLOSE_4WAY_CLIENT] = 32,
+        [TG_CLOSE_4WAY_SERVER] = 15,
+        [TG_CLOSE_3WAY] = 20,
+        [TG_HALF_CLOSE] = 7,
+        [TG_RST_INSTEAD_OF_FIN] = 9,
+        [TG_RST_AFTER_FIN] = 5,
+        [TG_REFUSED] = 7,
+        [TG_UNANSWERED] = 5,
     };
     unsigned x = (unsigned)(rnd(g) % 100), sum = 0;
     for (int k = 0; k < TG_KIND_COUNT; k++) {
@@ -297,7 +302,8 @@ static void reuse_tuple(tg_gen *g, conn *c)
     c->steps = NULL;
     c->n = c->cap = c->pos = 0;
     uint32_t end = old.tuple.ep[0].nxt;
-    c->ep[0].isn = chance(g, 85) ? end + between(g, 1, 1000000) : end - between(g, 1000000, 100000000);
+    c->ep[0].isn =
+        chance(g, 85) ? end + between(g, 1, 1000000) : end - between(g, 1000000, 100000000);
     for (int d = 0; d < 2; d++) {
         c->ep[d].nxt = 0;
         c->ep[d].tsval_seen = false;
