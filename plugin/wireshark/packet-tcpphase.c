@@ -55,6 +55,10 @@ static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_I
 /* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
 static guint pref_time_wait_s = 60;
 
+/* Start connections where Zeek would (its timers and port-reuse rule) instead of per RFC 9293
+ * incarnation: for comparisons with Zeek's conn.log (docs/zeek-differences.md). */
+static tp_ws_pref_bool pref_zeek_sessions = FALSE;
+
 static dissector_handle_t tcpphase_handle;
 
 /* The "tcpphase" tap: one tcpphase_tap_rec per classified segment (taps.h). */
@@ -71,7 +75,8 @@ static int proto_tcp = -1, proto_icmp = -1, proto_icmpv6 = -1;
 
 static void tcpphase_init(void)
 {
-    tp_config cfg = {.time_wait_s = (double)pref_time_wait_s};
+    tp_config cfg = {.time_wait_s = (double)pref_time_wait_s,
+                     .zeek_sessions = pref_zeek_sessions ? true : false};
 
     if (engine != NULL) /* defensive: a cleanup should always have come first */
         tp_engine_free(engine);
@@ -399,6 +404,12 @@ static void register_preferences(void)
         "How long an endpoint stays in TIME-WAIT; a new SYN on the same 4-tuple within it is "
         "reported as reuse. Linux uses 60 s; RFC 9293's 2 MSL is 240 s.",
         10, &pref_time_wait_s);
+    prefs_register_bool_preference(
+        module, "zeek_sessions", "Connections as Zeek splits them",
+        "Start a new connection where Zeek would (its inactivity and close timers, its port "
+        "reuse rule) instead of at each RFC 9293 incarnation, so that the connection summary "
+        "compares with Zeek's conn.log. Off: one connection per incarnation.",
+        &pref_zeek_sessions);
 }
 
 void proto_register_tcpphase(void)

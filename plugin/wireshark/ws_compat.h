@@ -69,4 +69,11 @@ static inline uint32_t tp_ws_fi_get_uint(field_info *fi)
     return fvalue_get_uinteger(TP_WS_FI_VALUE(fi));
 }
 
+/* A boolean preference's variable: gboolean * up to 4.2, bool * from 4.4 on. */
+#if WIRESHARK_VERSION_MAJOR > 4 || (WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR >= 4)
+typedef bool tp_ws_pref_bool;
+#else
+typedef gboolean tp_ws_pref_bool;
+#endif
+
 #endif
