@@ -123,13 +123,17 @@ static gboolean carries_own_tcp(const packet_info *pinfo)
 /* First pass: read the segment and feed it. NULL when the header could not be read whole. */
 static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
 {
-    tp_segment seg;
+    tp_segment from_tree;
+    const tp_segment *seg = NULL;
 
-    if (read_tree ? tcp_fields_read(tree, pinfo, &seg) != TCP_READ_OK
-                  : !tcp_shim_segment(pinfo, &seg))
+    if (!read_tree)
+        seg = tcp_shim_segment(pinfo);
+    else if (tcp_fields_read(tree, pinfo, &from_tree) == TCP_READ_OK)
+        seg = &from_tree;
+    if (seg == NULL)
         return NULL;
-    const tp_result *r = tp_engine_feed(engine, &seg);
-    ladder_tap_record(&seg, r); /* the raw values are only readable now, on the first pass */
+    const tp_result *r = tp_engine_feed(engine, seg);
+    ladder_tap_record(seg, r); /* the raw values are only readable now, on the first pass */
     return r;
 }
 
@@ -163,10 +167,12 @@ static const char *reason_text(wmem_allocator_t *pool, const tp_result *r)
     tp_result_reasons(r, &why[sender], &why[TP_PEER(sender)]);
     if (why[TP_CLIENT] == NULL && why[TP_SERVER] == NULL)
         return NULL;
-    if (why[TP_CLIENT] == NULL || why[TP_SERVER] == NULL)
-        return wmem_strdup_printf(pool, "%s: %s", why[TP_CLIENT] ? "client" : "server",
-                                  why[TP_CLIENT] ? why[TP_CLIENT] : why[TP_SERVER]);
-    return wmem_strdup_printf(pool, "client: %s; server: %s", why[TP_CLIENT], why[TP_SERVER]);
+    /* Concatenated, not printed, as transition_text. */
+    if (why[TP_CLIENT] == NULL)
+        return wmem_strconcat(pool, "server: ", why[TP_SERVER], NULL);
+    if (why[TP_SERVER] == NULL)
+        return wmem_strconcat(pool, "client: ", why[TP_CLIENT], NULL);
+    return wmem_strconcat(pool, "client: ", why[TP_CLIENT], "; server: ", why[TP_SERVER], NULL);
 }
 
 static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)

@@ -107,6 +107,8 @@ static gboolean copy_addr(const address *a, tp_addr *to)
     guint8 len = a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 16 : 0;
     if (len == 0 || a->len != len || a->data == NULL)
         return FALSE;
+    /* Whole: the bytes past an IPv4 address are zero, as the engine's tuples expect. */
+    memset(to->bytes, 0, sizeof(to->bytes));
     memcpy(to->bytes, a->data, len);
     to->len = len;
     return TRUE;
@@ -115,18 +117,18 @@ static gboolean copy_addr(const address *a, tp_addr *to)
 /* The segment at the start of tvb, sent from pinfo's addresses; FALSE if not captured whole. */
 static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment *seg)
 {
-    guint8 h[TCP_MAX_HLEN];
     guint captured = tvb_captured_length(tvb), reported = tvb_reported_length(tvb);
 
-    memset(seg, 0, sizeof(*seg));
-    if (!copy_addr(&pinfo->src, &seg->src) || !copy_addr(&pinfo->dst, &seg->dst) ||
-        seg->src.len != seg->dst.len || captured < TCP_MIN_HLEN)
+    if (captured < TCP_MIN_HLEN || !copy_addr(&pinfo->src, &seg->src) ||
+        !copy_addr(&pinfo->dst, &seg->dst) || seg->src.len != seg->dst.len)
         return FALSE;
-    tvb_memcpy(tvb, h, 0, TCP_MIN_HLEN);
+    /* One pointer into the frame instead of copies: TCP's tvb is a subset of the frame's, so
+     * its bytes are contiguous and tvb_get_ptr only checks the bounds. */
+    const guint8 *h = tvb_get_ptr(tvb, 0, TCP_MIN_HLEN);
     guint hlen = (h[12] >> 4) * 4u;
     if (hlen < TCP_MIN_HLEN || captured < hlen || reported < hlen)
         return FALSE;
-    tvb_memcpy(tvb, h + TCP_MIN_HLEN, TCP_MIN_HLEN, hlen - TCP_MIN_HLEN);
+    h = tvb_get_ptr(tvb, 0, hlen);
 
     seg->frame = pinfo->num;
     seg->time_ns = capture_time_ns(&pinfo->abs_ts);
@@ -137,6 +139,8 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
     seg->flags = h[13]; /* the classic byte; AE and the reserved bits sit above it */
     seg->window = get16(h + 14);
     seg->len = reported - hlen;
+    seg->has_ts = false;
+    seg->tsval = seg->tsecr = 0;
     read_options(h + TCP_MIN_HLEN, hlen - TCP_MIN_HLEN, seg);
     return TRUE;
 }
@@ -187,10 +191,7 @@ gboolean tcp_shim_active(void)
            dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) == shim_handle;
 }
 
-gboolean tcp_shim_segment(const packet_info *pinfo, tp_segment *seg)
+const tp_segment *tcp_shim_segment(const packet_info *pinfo)
 {
-    if (last.frame != pinfo->num || !last.ok)
-        return FALSE;
-    *seg = last.seg;
-    return TRUE;
+    return last.frame == pinfo->num && last.ok ? &last.seg : NULL;
 }

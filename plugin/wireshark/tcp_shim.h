@@ -20,9 +20,10 @@ gboolean tcp_shim_install(void);
 gboolean tcp_shim_active(void);
 
 /*
- * The segment of the frame's first TCP header, as its bytes and the IP header carrying it say;
- * FALSE when the shim did not see the frame or the header was not captured whole.
+ * The segment of the frame's first TCP header, as its bytes and the IP header carrying it say,
+ * valid until the next frame; NULL when the shim did not see the frame or the header was not
+ * captured whole.
  */
-gboolean tcp_shim_segment(const packet_info *pinfo, tp_segment *seg);
+const tp_segment *tcp_shim_segment(const packet_info *pinfo);
 
 #endif
