@@ -12,6 +12,7 @@
 #include <epan/proto.h>
 
 #include "conn_text.h"
+#include "line.h"
 
 static int hf_open = -1;
 static int hf_close = -1;
@@ -145,10 +146,25 @@ void conn_tree_add(proto_tree *tree, tvbuff_t *tvb, const tp_conn_summary *s)
     copy_fixed(zeek_state, sizeof zeek_state, s->zeek_state, sizeof s->zeek_state);
     copy_fixed(history, sizeof history, s->history, sizeof s->history);
 
+    /* "Connection 3: 3way, fin-4way, SF ShADadFf", joined rather than printed (line.h). */
+    line label;
+    line_clear(&label);
+    line_add(&label, "Connection ");
+    line_add_uint(&label, s->conn);
+    line_add(&label, ": ");
+    line_add(&label, open);
+    line_add(&label, ", ");
+    line_add(&label, close);
+    line_add(&label, ", ");
+    line_add(&label, zeek_state);
+    if (history[0] != '\0') {
+        line_add(&label, " ");
+        line_add(&label, history);
+    }
+
     proto_item *top;
-    proto_tree *sub = proto_tree_add_subtree_format(
-        tree, tvb, 0, 0, ett_conn, &top, "Connection %u: %s, %s, %s%s%s", s->conn, open, close,
-        zeek_state, history[0] ? " " : "", history);
+    proto_tree *sub =
+        proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_conn, &top, "%s", label.text);
     proto_item_set_generated(top);
 
     add_string(sub, hf_open, tvb, open);

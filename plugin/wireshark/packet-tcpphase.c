@@ -28,6 +28,7 @@
 #include <wsutil/wmem/wmem.h>
 
 #include "conn_tree.h"
+#include "line.h"
 #include "packet-tcpphase.h"
 #include "taps.h"
 #include "tcp_fields.h"
@@ -138,41 +139,42 @@ static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
 }
 
 /* "client ESTABLISHED -> FIN-WAIT-1; server ...", only the endpoints that changed, or "none". */
-static const char *transition_text(wmem_allocator_t *pool, const tp_result *r)
+static const char *transition_text(line *l, const tp_result *r)
 {
-    const char *part[2] = {NULL, NULL};
-
-    /* Concatenated, not printed: a visible tree draws this for every segment, and a printf
-     * into a growing buffer cost several times the concatenation. */
+    line_clear(l);
     for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
-        if (r->before[d] != r->after[d])
-            part[d] = wmem_strconcat(pool, tp_dir_name((tp_dir)d), " ",
-                                     tp_state_name((tp_state)r->before[d]), " -> ",
-                                     tp_state_name((tp_state)r->after[d]), NULL);
+        if (r->before[d] == r->after[d])
+            continue;
+        if (l->len > 0)
+            line_add(l, "; ");
+        line_add(l, tp_dir_name((tp_dir)d));
+        line_add(l, " ");
+        line_add(l, tp_state_name((tp_state)r->before[d]));
+        line_add(l, " -> ");
+        line_add(l, tp_state_name((tp_state)r->after[d]));
     }
-    if (part[TP_CLIENT] != NULL && part[TP_SERVER] != NULL)
-        return wmem_strconcat(pool, part[TP_CLIENT], "; ", part[TP_SERVER], NULL);
-    return part[TP_CLIENT] != NULL   ? part[TP_CLIENT]
-           : part[TP_SERVER] != NULL ? part[TP_SERVER]
-                                     : "none";
+    return l->len > 0 ? l->text : "none";
 }
 
 /* The RFC 9293 rule behind each endpoint's state after the segment (the engine's transition
  * tables carry one per cell): "client: ...; server: ...", or NULL when no rule applied. */
-static const char *reason_text(wmem_allocator_t *pool, const tp_result *r)
+static const char *reason_text(line *l, const tp_result *r)
 {
     const char *why[2];
     tp_dir sender = (tp_dir)r->sender;
 
     tp_result_reasons(r, &why[sender], &why[TP_PEER(sender)]);
-    if (why[TP_CLIENT] == NULL && why[TP_SERVER] == NULL)
-        return NULL;
-    /* Concatenated, not printed, as transition_text. */
-    if (why[TP_CLIENT] == NULL)
-        return wmem_strconcat(pool, "server: ", why[TP_SERVER], NULL);
-    if (why[TP_SERVER] == NULL)
-        return wmem_strconcat(pool, "client: ", why[TP_CLIENT], NULL);
-    return wmem_strconcat(pool, "client: ", why[TP_CLIENT], "; server: ", why[TP_SERVER], NULL);
+    line_clear(l);
+    for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
+        if (why[d] == NULL)
+            continue;
+        if (l->len > 0)
+            line_add(l, "; ");
+        line_add(l, tp_dir_name((tp_dir)d));
+        line_add(l, ": ");
+        line_add(l, why[d]);
+    }
+    return l->len > 0 ? l->text : NULL;
 }
 
 static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
@@ -210,22 +212,34 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *client = tp_state_name((tp_state)r->after[TP_CLIENT]);
     const char *server = tp_state_name((tp_state)r->after[TP_SERVER]);
     gboolean label = label_wanted(tree);
+    line transition_line, label_line, reason_line;
     const char *transition =
-        label || wanted(tree, hf_transition) ? transition_text(pinfo->pool, r) : NULL;
+        label || wanted(tree, hf_transition) ? transition_text(&transition_line, r) : NULL;
     gboolean changed =
         r->before[TP_CLIENT] != r->after[TP_CLIENT] || r->before[TP_SERVER] != r->after[TP_SERVER];
     tp_conn_summary conn;
 
     proto_item *top;
-    if (!label)
+    if (!label) {
         top = proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
-    else if (changed)
-        top = proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
-                                             "TCP Connection Phase: %s, %s", role, transition);
-    else
-        top = proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0,
-                                             "TCP Connection Phase: %s, client %s, server %s", role,
-                                             client, server);
+    } else {
+        /* Joined first and printed with a lone "%s": a format with several conversions cost
+         * twice as much, for every segment of a visible tree. */
+        line_clear(&label_line);
+        line_add(&label_line, "TCP Connection Phase: ");
+        line_add(&label_line, role);
+        if (changed) {
+            line_add(&label_line, ", ");
+            line_add(&label_line, transition);
+        } else {
+            line_add(&label_line, ", client ");
+            line_add(&label_line, client);
+            line_add(&label_line, ", server ");
+            line_add(&label_line, server);
+        }
+        top =
+            proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0, "%s", label_line.text);
+    }
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
@@ -242,7 +256,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_server_state, tvb, server);
     if (transition != NULL && wanted(sub, hf_transition))
         add_string(sub, hf_transition, tvb, transition);
-    const char *reason = wanted(sub, hf_reason) ? reason_text(pinfo->pool, r) : NULL;
+    const char *reason = wanted(sub, hf_reason) ? reason_text(&reason_line, r) : NULL;
     if (reason != NULL)
         add_string(sub, hf_reason, tvb, reason);
     if (wanted(sub, hf_conn))
