@@ -23,8 +23,9 @@
  * for which TCP adds the fields tcp_fields.c reads; the first of each wins, as there. The
  * payload length is what TCP computes: the reported length of the segment less the header.
  * The result equals tcp_fields.c's on every frame of the test captures; the frames it cannot
- * read whole (fewer than 20 bytes, a bogus data offset, a header cut by the snapshot length)
- * are those for which tcp_fields.c reports an incomplete header.
+ * read whole (fewer than 20 bytes, a bogus data offset, a header cut by the snapshot length,
+ * a first fragment not reassembled) are those for which tcp_fields.c reports an incomplete
+ * header.
  *
  * Trade-off: a plugin now sits in TCP's dispatch. If something else replaces TCP in
  * "ip.proto" first, the shim stays out; if Decode As later maps protocol 6 to TCP itself, the
@@ -119,7 +120,10 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
 {
     guint captured = tvb_captured_length(tvb), reported = tvb_reported_length(tvb);
 
-    if (captured < TCP_MIN_HLEN || !copy_addr(&pinfo->src, &seg->src) ||
+    /* A first IP fragment that was not reassembled (reassembly off): TCP is handed the
+     * fragment's bytes only, so the segment's length is unknown, and TCP gives no tcp.len
+     * either; tcp_fields.c then reports the header incomplete, and so must this. */
+    if (pinfo->fragmented || captured < TCP_MIN_HLEN || !copy_addr(&pinfo->src, &seg->src) ||
         !copy_addr(&pinfo->dst, &seg->dst) || seg->src.len != seg->dst.len)
         return FALSE;
     /* One pointer into the frame instead of copies: TCP's tvb is a subset of the frame's, so
