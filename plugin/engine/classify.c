@@ -4,26 +4,6 @@
  */
 #include "internal.h"
 
-bool tp_state_synchronized(tp_state s)
-{
-    /* RFC 9293 3.5.2: the synchronized states are ESTABLISHED and everything after it. */
-    return s >= TP_ESTABLISHED && s < TP_STATE_COUNT;
-}
-
-bool tp_state_gone(tp_state s)
-{
-    return s == TP_CLOSED || s == TP_TIME_WAIT;
-}
-
-/* No endpoint holds the connection open any more: one is CLOSED or in TIME-WAIT and the
- * other as well, or unknown. Segments after this belong to no live connection. */
-bool tp_conn_ended(const tp_conn *c)
-{
-    tp_state a = c->ep[TP_CLIENT].state, b = c->ep[TP_SERVER].state;
-    return (tp_state_gone(a) && (tp_state_gone(b) || b == TP_UNKNOWN)) ||
-           (tp_state_gone(b) && a == TP_UNKNOWN);
-}
-
 static tp_event classify_syn(const tp_endpoint *receiver, const tp_segment *seg)
 {
     if (!(seg->flags & TP_ACK))

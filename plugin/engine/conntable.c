@@ -129,7 +129,8 @@ tp_conn *tp_conntable_find(tp_conntable *t, const tp_segment *seg)
     return g_hash_table_lookup(t->latest, &key);
 }
 
-tp_dir tp_conn_dir(const tp_conn *c, const tp_segment *seg)
+/* tp_conn_dir (internal.h) when the ports are equal: the addresses tell. */
+tp_dir tp_conn_dir_by_address(const tp_conn *c, const tp_segment *seg)
 {
     const tp_tuple *t = &c->tuple;
     return endpoint_equal(&t->addr[TP_CLIENT], t->port[TP_CLIENT], &seg->src, seg->sport)

@@ -30,7 +30,7 @@ tp_engine *tp_engine_new(const tp_config *cfg)
     if (cfg && cfg->time_wait_s >= 0)
         e->cfg = *cfg;
     e->conns = tp_conntable_new();
-    e->findings = tp_findings_new();
+    e->findings = tp_findings_new(&e->cfg);
     return e;
 }
 
@@ -60,24 +60,8 @@ static bool segment_valid(const tp_segment *seg)
 
 /* ---- one segment ------------------------------------------------------------------------- */
 
-static void apply_event(tp_event ev, tp_dir dir, const uint8_t before[2], uint8_t after[2])
+static void note(tp_result *r, tp_finding_kind kind)
 {
-    after[0] = before[0];
-    after[1] = before[1];
-    if (ev == TP_EV_NONE)
-        return;
-    const tp_cell *s = tp_send_cell(ev, (tp_state)before[dir]);
-    const tp_cell *v = tp_recv_cell(ev, (tp_state)before[TP_PEER(dir)]);
-    if (s)
-        after[dir] = s->next;
-    if (v)
-        after[TP_PEER(dir)] = v->next;
-}
-
-static void note(tp_engine *e, const tp_segment *seg, tp_result *r, tp_finding_kind kind,
-                 char *message)
-{
-    tp_findings_add(e->findings, seg->frame, kind, message);
     r->findings |= 1u << kind;
 }
 
@@ -90,21 +74,24 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     case TP_ROLE_HALF_CLOSED_DATA:
         if (!sender->half_closed_noted) {
             sender->half_closed_noted = true;
-            note(e, seg, r, TP_FIND_HALF_CLOSED, tp_msg_half_closed(dir));
+            tp_findings_half_closed(e->findings, seg->frame, dir);
+            note(r, TP_FIND_HALF_CLOSED);
         }
         break;
     case TP_ROLE_RST_INSTEAD_OF_FIN:
-        note(e, seg, r, TP_FIND_RST_INSTEAD_OF_FIN, tp_msg_rst_instead_of_fin(c, dir, seg));
+        tp_findings_rst_instead_of_fin(e->findings, seg->frame, c, dir, seg);
+        note(r, TP_FIND_RST_INSTEAD_OF_FIN);
         break;
     case TP_ROLE_RST_AFTER_FIN:
-        note(e, seg, r, TP_FIND_RST_AFTER_FIN, tp_msg_rst_after_fin(c, dir));
+        tp_findings_rst_after_fin(e->findings, seg->frame, c, dir);
+        note(r, TP_FIND_RST_AFTER_FIN);
         break;
     case TP_ROLE_RST_HALF_OPEN:
         if (tp_state_synchronized((tp_state)r->before[TP_PEER(dir)]) &&
             r->before[TP_PEER(dir)] != TP_TIME_WAIT && r->before[dir] != TP_SYN_SENT) {
             r->half_open_kind = TP_HALF_OPEN_PEER_LOST_STATE;
-            note(e, seg, r, TP_FIND_HALF_OPEN,
-                 tp_msg_half_open(c, TP_HALF_OPEN_PEER_LOST_STATE, dir));
+            tp_findings_half_open(e->findings, seg->frame, TP_HALF_OPEN_PEER_LOST_STATE, dir);
+            note(r, TP_FIND_HALF_OPEN);
         }
         break;
     default:
@@ -114,8 +101,8 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
         c->challenge_pending = false;
         if (!(seg->flags & (TP_SYN | TP_RST))) {
             r->half_open_kind = TP_HALF_OPEN_CHALLENGE_ACK;
-            note(e, seg, r, TP_FIND_HALF_OPEN,
-                 tp_msg_half_open(c, TP_HALF_OPEN_CHALLENGE_ACK, dir));
+            tp_findings_half_open(e->findings, seg->frame, TP_HALF_OPEN_CHALLENGE_ACK, dir);
+            note(r, TP_FIND_HALF_OPEN);
         }
     }
 }
@@ -175,7 +162,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->before[TP_CLIENT] = c->ep[TP_CLIENT].state;
     r->before[TP_SERVER] = c->ep[TP_SERVER].state;
     r->event = (uint8_t)ev;
-    apply_event(ev, dir, r->before, r->after);
+    tp_apply_event(ev, dir, r->before, r->after);
     r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
     find(e, c, dir, seg, r);
     tp_zeek_segment(&c->zeek, c, dir, seg);
@@ -183,8 +170,8 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     account(c, dir, seg, r);
 }
 
-/* Stores a frame's result; frames skipped on the way read as "never fed" (zero). */
-static const tp_result *store_result(tp_engine *e, uint32_t frame, const tp_result *r)
+/* The slot of a frame's result, zeroed; frames skipped on the way read as "never fed" (zero). */
+static tp_result *result_slot(tp_engine *e, uint32_t frame)
 {
     if (frame >= e->cap_results) {
         /* frame < UINT32_MAX (segment_valid), so frame + 1 does not wrap */
@@ -196,12 +183,11 @@ static const tp_result *store_result(tp_engine *e, uint32_t frame, const tp_resu
         e->results = g_renew(tp_result, e->results, cap);
         e->cap_results = (uint32_t)cap;
     }
-    if (frame >= e->n_results) {
-        if (frame > e->n_results) /* a gap: frames never fed (not TCP, or not read whole) */
-            memset(&e->results[e->n_results], 0, (frame - e->n_results) * sizeof(tp_result));
+    if (frame > e->n_results) /* a gap: frames never fed (not TCP, or not read whole) */
+        memset(&e->results[e->n_results], 0, (frame - e->n_results) * sizeof(tp_result));
+    if (frame >= e->n_results)
         e->n_results = frame + 1;
-    }
-    e->results[frame] = *r;
+    e->results[frame] = (tp_result){0};
     return &e->results[frame];
 }
 
@@ -215,18 +201,21 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 
     /* A capture may say any time at all. Within +-2^62 ns (146 years around 1970; a real
      * capture is well inside) every sum of a time and a delay and every difference of two
-     * times fits in int64_t, so no time arithmetic in the engine can overflow. */
-    tp_segment clamped = *seg;
-    clamped.time_ns = seg->time_ns > TIME_LIMIT_NS    ? TIME_LIMIT_NS
-                      : seg->time_ns < -TIME_LIMIT_NS ? -TIME_LIMIT_NS
-                                                      : seg->time_ns;
-    tp_result r;
-    memset(&r, 0, sizeof r);
-    tp_conn *c = tp_incarnation_of(e->conns, e->findings, &e->cfg, &clamped, &r);
-    step(e, c, &clamped, &r);
-    tp_incarnation_settle(e->conns, &clamped, c);
-
-    return store_result(e, seg->frame, &r);
+     * times fits in int64_t, so no time arithmetic in the engine can overflow. The segment
+     * is copied only when its time needs clamping. */
+    tp_segment clamped;
+    if (seg->time_ns > TIME_LIMIT_NS || seg->time_ns < -TIME_LIMIT_NS) {
+        clamped = *seg;
+        clamped.time_ns = seg->time_ns > TIME_LIMIT_NS ? TIME_LIMIT_NS : -TIME_LIMIT_NS;
+        seg = &clamped;
+    }
+    /* The result is computed in its slot: nothing in the engine reads results while feeding,
+     * and the slot does not move before the next feed. */
+    tp_result *r = result_slot(e, seg->frame);
+    tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, r);
+    step(e, p.conn, seg, r);
+    tp_incarnation_settle(e->conns, &p);
+    return r;
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */

@@ -1,31 +1,49 @@
 /*
  * tcpphase engine: findings (the expert items). Immediate findings are stored per frame when
- * the frame is first fed, with their message already written, because the message reports the
- * connection as it was at that moment. Frames are fed in increasing order, so the store is an
- * array sorted by frame.
+ * the frame is first fed, as the facts their message reports, because the message reports the
+ * connection as it was at that moment; the text is written when the finding is read. Frames
+ * are fed in increasing order, so the store is an array sorted by frame.
  */
 #include "internal.h"
 
+#include <string.h>
+
+/* What a RST-instead-of-FIN message reports (unread_bytes, unacked_bytes below). */
+typedef struct rst_facts {
+    uint32_t unread, since, unacked;
+    bool unread_known : 1; /* the sender had acknowledged something when it last sent data */
+    bool total_known : 1;  /* and the peer's SYN is known, so the whole can be counted */
+    bool unacked_known : 1;
+} rst_facts;
+
+/* 24 bytes: what the message needs and no more. */
 typedef struct stored_finding {
     uint32_t frame;
-    uint8_t kind;
-    char *message;
+    uint8_t kind;   /* tp_finding_kind */
+    uint8_t sender; /* tp_dir */
+    uint8_t sub;    /* tp_half_open_kind for TP_FIND_HALF_OPEN */
+    union {
+        rst_facts rst; /* TP_FIND_RST_INSTEAD_OF_FIN */
+        uint64_t lost; /* TP_FIND_RST_AFTER_FIN: the peer's bytes after the FIN */
+        struct {       /* TP_FIND_TIME_WAIT_REUSE: tp_tw_facts, packed */
+            double elapsed_s;
+            uint32_t old_conn;
+            uint8_t holders;
+            bool isn_above : 1, ts_known : 1, ts_newer : 1;
+        } tw;
+    } u;
 } stored_finding;
 
 struct tp_findings {
-    GArray *list; /* stored_finding, sorted by frame */
+    GArray *list;    /* stored_finding, sorted by frame */
+    double period_s; /* the TIME-WAIT period, which the reuse message reports */
 };
 
-static void clear_finding(gpointer p)
-{
-    g_free(((stored_finding *)p)->message);
-}
-
-tp_findings *tp_findings_new(void)
+tp_findings *tp_findings_new(const tp_config *cfg)
 {
     tp_findings *f = g_new0(tp_findings, 1);
     f->list = g_array_new(FALSE, FALSE, sizeof(stored_finding));
-    g_array_set_clear_func(f->list, clear_finding);
+    f->period_s = cfg->time_wait_s;
     return f;
 }
 
@@ -37,11 +55,36 @@ void tp_findings_free(tp_findings *f)
     g_free(f);
 }
 
-/* Takes ownership of message. */
-void tp_findings_add(tp_findings *f, uint32_t frame, tp_finding_kind kind, char *message)
+static stored_finding *add(tp_findings *f, uint32_t frame, tp_finding_kind kind, tp_dir sender)
 {
-    stored_finding s = {.frame = frame, .kind = (uint8_t)kind, .message = message};
+    stored_finding s;
+    memset(&s, 0, sizeof s);
+    s.frame = frame;
+    s.kind = (uint8_t)kind;
+    s.sender = (uint8_t)sender;
     g_array_append_val(f->list, s);
+    return &g_array_index(f->list, stored_finding, f->list->len - 1);
+}
+
+void tp_findings_half_open(tp_findings *f, uint32_t frame, tp_half_open_kind kind, tp_dir sender)
+{
+    add(f, frame, TP_FIND_HALF_OPEN, sender)->sub = (uint8_t)kind;
+}
+
+void tp_findings_half_closed(tp_findings *f, uint32_t frame, tp_dir sender)
+{
+    add(f, frame, TP_FIND_HALF_CLOSED, sender);
+}
+
+void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_facts *tw)
+{
+    stored_finding *s = add(f, frame, TP_FIND_TIME_WAIT_REUSE, TP_CLIENT);
+    s->u.tw.elapsed_s = tw->elapsed_s;
+    s->u.tw.old_conn = tw->old_conn;
+    s->u.tw.holders = tw->holders;
+    s->u.tw.isn_above = tw->isn_above;
+    s->u.tw.ts_known = tw->ts_known;
+    s->u.tw.ts_newer = tw->ts_newer;
 }
 
 static guint first_at_or_after(const GArray *list, uint32_t frame)
@@ -57,6 +100,8 @@ static guint first_at_or_after(const GArray *list, uint32_t frame)
     return lo;
 }
 
+static char *message(const tp_findings *f, const stored_finding *s);
+
 size_t tp_findings_of(const tp_findings *f, uint32_t frame, tp_finding *out, size_t max)
 {
     size_t n = 0;
@@ -64,14 +109,17 @@ size_t tp_findings_of(const tp_findings *f, uint32_t frame, tp_finding *out, siz
         const stored_finding *s = &g_array_index(f->list, stored_finding, i);
         if (s->frame != frame)
             break;
+        char *m = message(f, s);
         out[n].kind = (tp_finding_kind)s->kind;
         out[n].frame = frame;
-        g_strlcpy(out[n].message, s->message, sizeof out[n].message);
+        g_strlcpy(out[n].message, m, sizeof out[n].message);
+        g_free(m);
         n++;
     }
     return n;
 }
 
+/* c is read only for the hindsight kinds (engine.c); the immediate ones pass NULL. */
 char *tp_msg_half_open(const tp_conn *c, tp_half_open_kind kind, tp_dir sender)
 {
     switch (kind) {
@@ -96,7 +144,7 @@ char *tp_msg_half_open(const tp_conn *c, tp_half_open_kind kind, tp_dir sender)
     return g_strdup("Half-open");
 }
 
-char *tp_msg_half_closed(tp_dir sender)
+static char *msg_half_closed(tp_dir sender)
 {
     return g_strdup_printf("Half-closed: the %s sends data after the %s's FIN (it is in "
                            "CLOSE-WAIT; RFC 9293 3.6)",
@@ -114,33 +162,50 @@ static uint32_t payload_between(const tp_endpoint *peer, uint32_t from, uint32_t
 }
 
 /* What the RST's sender had received, in all and since it last sent payload itself: data its
- * application may never have read, which RFC 1122 4.2.2.13 makes the reason for the RST. */
-static char *unread_bytes(const tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg)
-{
-    if (!ep->data_ack_seen)
-        return g_strdup("an unknown number of bytes");
-    uint32_t acked = ep->max_ack;
-    if (seg->flags & TP_ACK)
-        acked = tp_seq_max(acked, seg->ack);
-    uint32_t since = payload_between(peer, ep->ack_at_last_data, acked);
-    if (!peer->syn_seen)
-        return g_strdup_printf("%u bytes after its own last data", since);
-    return g_strdup_printf("%u bytes (%u after its own last data)",
-                           payload_between(peer, peer->isn + 1, acked), since);
-}
-
-static char *unacked_bytes(const tp_endpoint *ep, const tp_endpoint *peer)
-{
-    if (!ep->seq_seen || !peer->ack_seen)
-        return g_strdup("an unknown number of");
-    uint32_t n = tp_seq_lt(peer->max_ack, ep->snd_nxt) ? ep->snd_nxt - peer->max_ack : 0;
-    return g_strdup_printf("%u", n);
-}
-
-char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segment *seg)
+ * application may never have read, which RFC 1122 4.2.2.13 makes the reason for the RST; and
+ * how much of its own was unacknowledged. */
+void tp_findings_rst_instead_of_fin(tp_findings *f, uint32_t frame, const tp_conn *c, tp_dir sender,
+                                    const tp_segment *seg)
 {
     const tp_endpoint *ep = &c->ep[sender], *peer = &c->ep[TP_PEER(sender)];
-    char *unread = unread_bytes(ep, peer, seg), *unacked = unacked_bytes(ep, peer);
+    rst_facts *r = &add(f, frame, TP_FIND_RST_INSTEAD_OF_FIN, sender)->u.rst;
+
+    if (ep->data_ack_seen) {
+        uint32_t acked = ep->max_ack;
+        if (seg->flags & TP_ACK)
+            acked = tp_seq_max(acked, seg->ack);
+        r->unread_known = true;
+        r->since = payload_between(peer, ep->ack_at_last_data, acked);
+        if (peer->syn_seen) {
+            r->total_known = true;
+            r->unread = payload_between(peer, peer->isn + 1, acked);
+        }
+    }
+    if (ep->seq_seen && peer->ack_seen) {
+        r->unacked_known = true;
+        r->unacked = tp_seq_lt(peer->max_ack, ep->snd_nxt) ? ep->snd_nxt - peer->max_ack : 0;
+    }
+}
+
+static char *unread_bytes(const rst_facts *r)
+{
+    if (!r->unread_known)
+        return g_strdup("an unknown number of bytes");
+    if (!r->total_known)
+        return g_strdup_printf("%u bytes after its own last data", r->since);
+    return g_strdup_printf("%u bytes (%u after its own last data)", r->unread, r->since);
+}
+
+static char *unacked_bytes(const rst_facts *r)
+{
+    if (!r->unacked_known)
+        return g_strdup("an unknown number of");
+    return g_strdup_printf("%u", r->unacked);
+}
+
+static char *msg_rst_instead_of_fin(const rst_facts *r, tp_dir sender)
+{
+    char *unread = unread_bytes(r), *unacked = unacked_bytes(r);
     char *m = g_strdup_printf("RST instead of FIN from the %s: it had received %s; a close with "
                               "unread data (RFC 1122 4.2.2.13) or SO_LINGER 0 does this; %s "
                               "bytes of its own unacknowledged",
@@ -150,14 +215,19 @@ char *tp_msg_rst_instead_of_fin(const tp_conn *c, tp_dir sender, const tp_segmen
     return m;
 }
 
-char *tp_msg_rst_after_fin(const tp_conn *c, tp_dir sender)
+void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, const tp_conn *c, tp_dir sender)
+{
+    add(f, frame, TP_FIND_RST_AFTER_FIN, sender)->u.lost =
+        c->ep[TP_PEER(sender)].bytes_after_peer_fin;
+}
+
+static char *msg_rst_after_fin(uint64_t lost, tp_dir sender)
 {
     tp_dir peer = TP_PEER(sender);
     return g_strdup_printf("RST after FIN from the %s: it had closed, and the %" G_GUINT64_FORMAT
                            " bytes the %s sent after that FIN are lost (data-loss RST of the "
                            "half-duplex close, RFC 1122 4.2.2.13)",
-                           tp_dir_name(sender), c->ep[peer].bytes_after_peer_fin,
-                           tp_dir_name(peer));
+                           tp_dir_name(sender), (guint64)lost, tp_dir_name(peer));
 }
 
 static const char *holders_name(unsigned holders)
@@ -174,28 +244,51 @@ static const char *holders_name(unsigned holders)
 
 /* Linux (tcp_timewait_state_process) and RFC 6191 accept a SYN in TIME-WAIT when its ISN is
  * above the old connection's last sequence number or its timestamp is newer. */
-static const char *verdict(const tp_tw_facts *tw)
+static const char *verdict(unsigned holders, bool isn_above, bool ts_newer)
 {
-    if (!(tw->holders & (1u << TP_SERVER)))
+    if (!(holders & (1u << TP_SERVER)))
         return "the client's own stack reused it";
-    if (tw->isn_above || tw->ts_newer)
+    if (isn_above || ts_newer)
         return "a conforming server accepts it";
     return "a conforming server refuses it";
 }
 
-char *tp_msg_time_wait_reuse(const tp_tw_facts *tw)
+static char *msg_time_wait_reuse(const stored_finding *s, double period_s)
 {
-    if (tw->elapsed_s < 0) /* the capture's clock went backwards: no interval to give */
+    double elapsed_s = s->u.tw.elapsed_s;
+    unsigned holders = s->u.tw.holders;
+
+    if (elapsed_s < 0) /* the capture's clock went backwards: no interval to give */
         return g_strdup_printf("TIME-WAIT reuse: SYN on the 4-tuple of connection %u, held by "
                                "%s, at a capture time before its close (times out of order)",
-                               tw->old_conn, holders_name(tw->holders));
+                               s->u.tw.old_conn, holders_name(holders));
     return g_strdup_printf("TIME-WAIT reuse: SYN %.3f s after connection %u closed (TIME-WAIT "
                            "%.0f s), held by %s; ISN %s the old final seq, timestamp %s: %s "
                            "(RFC 6191)",
-                           tw->elapsed_s, tw->old_conn, tw->period_s, holders_name(tw->holders),
-                           tw->isn_above ? "above" : "not above",
-                           !tw->ts_known  ? "absent"
-                           : tw->ts_newer ? "newer"
-                                          : "not newer",
-                           verdict(tw));
+                           elapsed_s, s->u.tw.old_conn, period_s, holders_name(holders),
+                           s->u.tw.isn_above ? "above" : "not above",
+                           !s->u.tw.ts_known  ? "absent"
+                           : s->u.tw.ts_newer ? "newer"
+                                              : "not newer",
+                           verdict(holders, s->u.tw.isn_above, s->u.tw.ts_newer));
+}
+
+static char *message(const tp_findings *f, const stored_finding *s)
+{
+    tp_dir sender = (tp_dir)s->sender;
+
+    switch ((tp_finding_kind)s->kind) {
+    case TP_FIND_HALF_OPEN:
+        return tp_msg_half_open(NULL, (tp_half_open_kind)s->sub, sender);
+    case TP_FIND_HALF_CLOSED:
+        return msg_half_closed(sender);
+    case TP_FIND_TIME_WAIT_REUSE:
+        return msg_time_wait_reuse(s, f->period_s);
+    case TP_FIND_RST_INSTEAD_OF_FIN:
+        return msg_rst_instead_of_fin(&s->u.rst, sender);
+    case TP_FIND_RST_AFTER_FIN:
+        return msg_rst_after_fin(s->u.lost, sender);
+    default:
+        return g_strdup("");
+    }
 }

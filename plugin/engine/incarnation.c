@@ -87,14 +87,14 @@ static tp_dir old_dir(const tp_conn *old, const tp_conn *c, tp_dir d)
 static tp_tw_facts time_wait_facts(const tp_config *cfg, const tp_conn *old, const tp_conn *c,
                                    const tp_segment *syn)
 {
-    tp_tw_facts tw = {.old_conn = old->id, .period_s = cfg->time_wait_s};
+    tp_tw_facts tw = {.old_conn = old->id};
     const tp_endpoint *sender_old = &old->ep[old_dir(old, c, TP_CLIENT)];
     int64_t since = INT64_MAX;
 
     for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
         const tp_endpoint *ep = &old->ep[old_dir(old, c, (tp_dir)d)];
         if (time_wait_live(cfg, ep, syn->time_ns)) {
-            tw.holders |= 1u << d;
+            tw.holders |= (uint8_t)(1u << d);
             since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
         }
     }
@@ -143,7 +143,7 @@ static tp_conn *open_conn(tp_conntable *t, tp_findings *f, const tp_config *cfg,
         tp_tw_facts tw = time_wait_facts(cfg, old, c, seg);
         inherit(cfg, c, old, seg);
         if (tw.holders) {
-            tp_findings_add(f, seg->frame, TP_FIND_TIME_WAIT_REUSE, tp_msg_time_wait_reuse(&tw));
+            tp_findings_time_wait_reuse(f, seg->frame, &tw);
             r->findings |= 1u << TP_FIND_TIME_WAIT_REUSE;
         }
     }
@@ -161,19 +161,21 @@ static bool answers_previous(const tp_conn *c, const tp_conn *old, const tp_segm
            seg->seq == holder->max_ack;
 }
 
-tp_conn *tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
-                           const tp_segment *seg, tp_result *r)
+/* One table look-up per segment: its result serves the choice here and the settling after
+ * the segment (tp_incarnation_settle), since only opening a connection changes the table. */
+tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
+                               const tp_segment *seg, tp_result *r)
 {
     tp_conn *c = tp_conntable_find(t, seg);
 
     if (c && c->prev_id) {
         tp_conn *old = tp_conntable_get(t, c->prev_id);
         if (old && answers_previous(c, old, seg))
-            return old;
+            return (tp_placement){.conn = old, .latest = c};
     }
     if (!c || starts_incarnation(cfg, c, seg))
         c = open_conn(t, f, cfg, c, seg, r);
-    return c;
+    return (tp_placement){.conn = c, .latest = c};
 }
 
 /*
@@ -181,18 +183,18 @@ tp_conn *tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg
  * new incarnation's peer starts from that; once the peer answered the new SYN (or anything
  * else moved it in the new incarnation), the old connection's holder is gone.
  */
-void tp_incarnation_settle(tp_conntable *t, const tp_segment *seg, const tp_conn *stepped)
+void tp_incarnation_settle(tp_conntable *t, const tp_placement *p)
 {
-    tp_conn *c = tp_conntable_find(t, seg);
-    tp_conn *old = c && c->prev_id ? tp_conntable_get(t, c->prev_id) : NULL;
+    tp_conn *c = p->latest;
+    tp_conn *old = c->prev_id ? tp_conntable_get(t, c->prev_id) : NULL;
 
     if (!old)
         return;
     tp_endpoint *holder = &old->ep[c->prev_holder];
-    if (stepped == old && holder->state != c->ep[TP_SERVER].state) {
+    if (p->conn == old && holder->state != c->ep[TP_SERVER].state) {
         c->ep[TP_SERVER].state = holder->state;
         c->prev_id = 0;
-    } else if (stepped == c && holder->state != c->ep[TP_SERVER].state) {
+    } else if (p->conn == c && holder->state != c->ep[TP_SERVER].state) {
         holder->state = TP_CLOSED;
         c->prev_id = 0;
     }

@@ -174,13 +174,28 @@ static const char *const event_names[TP_EV_COUNT] = {
     [TP_EV_RST] = "RST",
 };
 
-static const tp_cell *cell_of(const tp_cell table[TP_EV_COUNT][TP_STATE_COUNT], tp_event ev,
-                              tp_state s)
+static inline const tp_cell *cell_of(const tp_cell table[TP_EV_COUNT][TP_STATE_COUNT], tp_event ev,
+                                     tp_state s)
 {
     if ((unsigned)ev >= TP_EV_COUNT || (unsigned)s >= TP_STATE_COUNT)
         return NULL;
     const tp_cell *c = &table[ev][s];
     return c->why ? c : NULL;
+}
+
+/* Here, beside the tables, so that the look-ups inline: this runs for every segment. */
+void tp_apply_event(tp_event ev, tp_dir dir, const uint8_t before[2], uint8_t after[2])
+{
+    after[0] = before[0];
+    after[1] = before[1];
+    if (ev == TP_EV_NONE)
+        return;
+    const tp_cell *s = cell_of(send_table, ev, (tp_state)before[dir]);
+    const tp_cell *v = cell_of(recv_table, ev, (tp_state)before[TP_PEER(dir)]);
+    if (s)
+        after[dir] = s->next;
+    if (v)
+        after[TP_PEER(dir)] = v->next;
 }
 
 const tp_cell *tp_send_cell(tp_event ev, tp_state sender)

@@ -23,11 +23,6 @@
 /* History kinds, one bit per role in tp_zeek.seen (Zeek's HIST_* masks, responder << 8). */
 enum { H_SYN, H_FIN, H_RST, H_FIN_RST, H_DATA, H_ACK, H_MULTI };
 
-tp_dir tp_zeek_orig(const tp_zeek *z)
-{
-    return (z->bits & ZK_ORIG_SERVER) ? TP_SERVER : TP_CLIENT;
-}
-
 /* ---- roles and letters -------------------------------------------------------------------- */
 
 static bool is_orig(const tp_zeek *z, tp_dir d)
@@ -66,7 +61,7 @@ static void flip(tp_zeek *z)
  */
 static bool check_history(tp_zeek *z, tp_dir d, unsigned kind, char code)
 {
-    if ((code == 'A' || code == 'D') && strcmp(z->history, "H") == 0) {
+    if ((code == 'A' || code == 'D') && z->history[0] == 'H' && z->history[1] == '\0') {
         z->bits ^= ZK_ORIG_SERVER;
         g_strlcpy(z->history, "^h", sizeof z->history);
     }

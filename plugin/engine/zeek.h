@@ -50,9 +50,6 @@ void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_s
  */
 bool tp_zeek_new_session(const tp_zeek *z, const struct tp_conn *c, const tp_segment *seg);
 
-/* Zeek's originator. */
-tp_dir tp_zeek_orig(const tp_zeek *z);
-
 void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, size_t state_size,
                        char *history, size_t history_size);
 
@@ -88,6 +85,12 @@ enum {
  * udp_inactivity_timeout and switches to tcp_inactivity_timeout once an endpoint leaves the
  * handshake; base/protocols/conn/inactivity.zeek gives interactive ports an hour. */
 enum { ZK_TIMEOUT_HANDSHAKE, ZK_TIMEOUT_TCP, ZK_TIMEOUT_INTERACTIVE };
+
+/* Zeek's originator. */
+static inline tp_dir tp_zeek_orig(const tp_zeek *z)
+{
+    return (z->bits & ZK_ORIG_SERVER) ? TP_SERVER : TP_CLIENT;
+}
 
 static inline enum zk_state zk_state_of(const tp_zeek *z, tp_dir d)
 {
