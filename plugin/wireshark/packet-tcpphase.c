@@ -334,8 +334,12 @@ static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (r != NULL && r->conn == 0) /* the engine's "not a segment" */
         r = NULL;
 
+    /* The first pass has only the immediate findings, whose bits the result carries: most
+     * segments have none, and need no look-up. */
     tp_finding found[2 * TP_FIND_COUNT];
-    size_t n = r != NULL ? get_findings(pinfo, found, G_N_ELEMENTS(found)) : 0;
+    size_t n = r != NULL && (r->findings != 0 || PINFO_FD_VISITED(pinfo))
+                   ? get_findings(pinfo, found, G_N_ELEMENTS(found))
+                   : 0;
 
     /* A tree that keeps none of our fields gets no subtree, unless a finding needs it: an
      * expert item hangs on the subtree, and _ws.expert filters read it there. */
