@@ -7,9 +7,13 @@
  * segment, and a capture holds millions of connections, so
  *  - connections live in fixed-size chunks that never move, found by id: a connection costs
  *    its own size, with no allocator header and no pointer array beside it;
- *  - the 4-tuple index is a glib GHashTable whose keys are the tuples inside the connections
- *    themselves (they never move), so it holds no copies; a new incarnation takes over its
- *    4-tuple's entry;
+ *  - the 4-tuple index is a glib GHashTable whose keys are the connections themselves (they
+ *    never move; the 4-tuple is their first member), so it holds no copies; a new incarnation
+ *    takes over its 4-tuple's entry;
+ *  - an IPv4 4-tuple takes 12 bytes in the record; IPv6 addresses (32 bytes a pair, a quarter
+ *    of the bench's connections) are kept in blocks beside it, pointed to by the record;
+ *  - the facts few connections have are in side records (tp_side, tp_side_more; side.c), kept
+ *    here in two arrays and made on demand;
  *  - the hash reads the address as words instead of a byte loop.
  */
 #include "internal.h"
@@ -18,12 +22,17 @@
 
 #define CHUNK_SHIFT 8 /* 256 connections a chunk */
 #define CHUNK_SIZE  (1u << CHUNK_SHIFT)
+#define V6_BLOCK    128 /* IPv6 address pairs (32 bytes each) a block of the address store */
 
 struct tp_conntable {
     tp_conn **chunks; /* chunk k holds ids k * CHUNK_SIZE + 1 .. (k + 1) * CHUNK_SIZE */
     uint32_t n_chunks;
     uint32_t count;     /* connections, and the last id */
-    GHashTable *latest; /* tp_tuple * (inside its tp_conn) -> itself: the latest incarnation */
+    GHashTable *latest; /* tp_conn (its 4-tuple, first in it) -> itself: the latest incarnation */
+    GPtrArray *v6;      /* blocks of V6_BLOCK IPv6 address pairs; they never move */
+    uint32_t v6_used;   /* pairs used in the last block */
+    GArray *sides;      /* tp_side, by tp_conn.side - 1 */
+    GArray *mores;      /* tp_side_more, by tp_side.more - 1 */
 };
 
 static inline tp_conn *conn_of(const tp_conntable *t, uint32_t id)
@@ -31,21 +40,18 @@ static inline tp_conn *conn_of(const tp_conntable *t, uint32_t id)
     return &t->chunks[(id - 1) >> CHUNK_SHIFT][(id - 1) & (CHUNK_SIZE - 1)];
 }
 
-/* Only the address's own len bytes count: the rest of tp_addr.bytes may hold anything. */
-static inline bool addr_equal(const tp_addr *a, const tp_addr *b)
+/* The address bytes of endpoint d of a 4-tuple: 4 in the record, or 16 in the store. */
+static inline const uint8_t *addr_bytes(const tp_conn *c, tp_dir d)
 {
-    if (a->len != b->len)
-        return false;
-    if (a->len == 4)
-        return memcmp(a->bytes, b->bytes, 4) == 0;
-    if (a->len == 16)
-        return memcmp(a->bytes, b->bytes, 16) == 0;
-    return memcmp(a->bytes, b->bytes, a->len < sizeof a->bytes ? a->len : sizeof a->bytes) == 0;
+    return c->v6 ? c->addr.v6 + 16 * d : c->addr.v4[d];
 }
 
-static inline bool endpoint_equal(const tp_addr *a, uint16_t pa, const tp_addr *b, uint16_t pb)
+static inline bool endpoint_equal(const tp_conn *a, tp_dir da, const tp_conn *b, tp_dir db)
 {
-    return pa == pb && addr_equal(a, b);
+    if (a->port[da] != b->port[db])
+        return false;
+    return a->v6 ? memcmp(addr_bytes(a, da), addr_bytes(b, db), 16) == 0
+                 : memcmp(addr_bytes(a, da), addr_bytes(b, db), 4) == 0;
 }
 
 /* murmur3's 64-bit finalizer: every input bit affects every output bit. */
@@ -58,52 +64,85 @@ static inline uint64_t mix64(uint64_t h)
     return h ^ (h >> 33);
 }
 
-/* One endpoint's share of the hash, from its address's len bytes and its port: multiplying
- * by large odd constants spreads each part over the whole word; the final mix does the rest. */
-static inline uint64_t endpoint_key(const tp_addr *a, uint16_t port)
+/* One endpoint's share of the hash, from its address and its port: multiplying by large odd
+ * constants spreads each part over the whole word; the final mix does the rest. */
+static inline uint64_t endpoint_key(const tp_conn *c, tp_dir d)
 {
+    const uint8_t *a = addr_bytes(c, d);
     uint64_t lo = 0, hi = 0;
-    if (a->len == 4) {
-        uint32_t v;
-        memcpy(&v, a->bytes, 4);
-        lo = v;
-    } else if (a->len == 16) {
-        memcpy(&lo, a->bytes, 8);
-        memcpy(&hi, a->bytes + 8, 8);
+    if (c->v6) {
+        memcpy(&lo, a, 8);
+        memcpy(&hi, a + 8, 8);
     } else {
-        for (unsigned i = 0; i < a->len && i < sizeof a->bytes; i++)
-            lo = lo * 257 + a->bytes[i];
+        uint32_t v;
+        memcpy(&v, a, 4);
+        lo = v;
     }
     return lo * 0x9e3779b97f4a7c15ull + hi * 0xc2b2ae3d27d4eb4full +
-           (uint64_t)port * 0x165667b19e3779f9ull;
+           (uint64_t)c->port[d] * 0x165667b19e3779f9ull;
 }
 
 /* Symmetric in the two endpoints (a sum), so both directions find the same connection. */
-static inline uint32_t tuple_hash(const tp_addr *a, uint16_t pa, const tp_addr *b, uint16_t pb)
-{
-    return (uint32_t)(mix64(endpoint_key(a, pa) + endpoint_key(b, pb)) >> 32);
-}
-
 static guint tuple_hash_cb(gconstpointer key)
 {
-    const tp_tuple *t = key;
-    return tuple_hash(&t->addr[0], t->port[0], &t->addr[1], t->port[1]);
+    const tp_conn *c = key;
+    uint64_t k;
+    if (!c->v6) { /* endpoint_key's sum, with the products gathered: one multiply each */
+        uint32_t a0, a1;
+        memcpy(&a0, c->addr.v4[0], 4);
+        memcpy(&a1, c->addr.v4[1], 4);
+        k = ((uint64_t)a0 + a1) * 0x9e3779b97f4a7c15ull +
+            ((uint64_t)c->port[0] + c->port[1]) * 0x165667b19e3779f9ull;
+    } else {
+        k = endpoint_key(c, TP_CLIENT) + endpoint_key(c, TP_SERVER);
+    }
+    return (guint)(mix64(k) >> 32);
 }
 
-/* Equal in either direction, as the hash is symmetric. */
+/* An IPv4 4-tuple as two words: both addresses, both ports (in tp_dir order). */
+static inline void v4_words(const tp_conn *c, uint64_t *addrs, uint32_t *ports)
+{
+    memcpy(addrs, c->addr.v4, 8);
+    memcpy(ports, c->port, 4);
+}
+
+/* The same words with the endpoints swapped. */
+static inline uint64_t swap_halves64(uint64_t v)
+{
+    return (v << 32) | (v >> 32);
+}
+
+static inline uint32_t swap_halves32(uint32_t v)
+{
+    return (v << 16) | (v >> 16);
+}
+
+/* Equal in either direction, as the hash is symmetric. IPv4, most of the lookups, compares
+ * whole words: the key's 12 bytes one way, then swapped. */
 static gboolean tuple_equal_cb(gconstpointer x, gconstpointer y)
 {
-    const tp_tuple *a = x, *b = y;
-    if (endpoint_equal(&a->addr[0], a->port[0], &b->addr[0], b->port[0]))
-        return endpoint_equal(&a->addr[1], a->port[1], &b->addr[1], b->port[1]);
-    return endpoint_equal(&a->addr[0], a->port[0], &b->addr[1], b->port[1]) &&
-           endpoint_equal(&a->addr[1], a->port[1], &b->addr[0], b->port[0]);
+    const tp_conn *a = x, *b = y;
+    if (a->v6 != b->v6)
+        return false;
+    if (!a->v6) {
+        uint64_t aa, ba;
+        uint32_t ap, bp;
+        v4_words(a, &aa, &ap);
+        v4_words(b, &ba, &bp);
+        return (aa == ba && ap == bp) || (aa == swap_halves64(ba) && ap == swap_halves32(bp));
+    }
+    if (endpoint_equal(a, TP_CLIENT, b, TP_CLIENT))
+        return endpoint_equal(a, TP_SERVER, b, TP_SERVER);
+    return endpoint_equal(a, TP_CLIENT, b, TP_SERVER) && endpoint_equal(a, TP_SERVER, b, TP_CLIENT);
 }
 
 tp_conntable *tp_conntable_new(void)
 {
     tp_conntable *t = g_new0(tp_conntable, 1);
     t->latest = g_hash_table_new(tuple_hash_cb, tuple_equal_cb);
+    t->v6 = g_ptr_array_new_with_free_func(g_free);
+    t->sides = g_array_new(FALSE, TRUE, sizeof(tp_side));
+    t->mores = g_array_new(FALSE, TRUE, sizeof(tp_side_more));
     return t;
 }
 
@@ -115,27 +154,62 @@ void tp_conntable_free(tp_conntable *t)
         g_free(t->chunks[k]);
     g_free(t->chunks);
     g_hash_table_destroy(t->latest);
+    g_ptr_array_free(t->v6, TRUE);
+    g_array_free(t->sides, TRUE);
+    g_array_free(t->mores, TRUE);
     g_free(t);
+}
+
+/* The segment's 4-tuple as a look-up key: a connection whose other fields are never read (the
+ * callbacks above read only the 4-tuple). v6 holds the two IPv6 addresses when needed. */
+static void segment_key(const tp_segment *seg, tp_conn *key, uint8_t v6[32])
+{
+    key->v6 = seg->src.len == 16;
+    if (key->v6) {
+        memcpy(v6, seg->src.bytes, 16);
+        memcpy(v6 + 16, seg->dst.bytes, 16);
+        key->addr.v6 = v6;
+    } else {
+        memcpy(key->addr.v4[0], seg->src.bytes, 4);
+        memcpy(key->addr.v4[1], seg->dst.bytes, 4);
+    }
+    key->port[0] = seg->sport;
+    key->port[1] = seg->dport;
 }
 
 tp_conn *tp_conntable_find(tp_conntable *t, const tp_segment *seg)
 {
-    tp_tuple key;
-    key.addr[0] = seg->src;
-    key.addr[1] = seg->dst;
-    key.port[0] = seg->sport;
-    key.port[1] = seg->dport;
-    /* The tuple is the connection's first member (internal.h). */
+    tp_conn key;
+    uint8_t v6[32];
+    segment_key(seg, &key, v6);
     return g_hash_table_lookup(t->latest, &key);
+}
+
+/* The segment's source as a connection's endpoint d, compared. */
+static bool is_source(const tp_conn *c, tp_dir d, const tp_segment *seg)
+{
+    return c->port[d] == seg->sport &&
+           memcmp(addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
 }
 
 /* tp_conn_dir (internal.h) when the ports are equal: the addresses tell. */
 tp_dir tp_conn_dir_by_address(const tp_conn *c, const tp_segment *seg)
 {
-    const tp_tuple *t = &c->tuple;
-    return endpoint_equal(&t->addr[TP_CLIENT], t->port[TP_CLIENT], &seg->src, seg->sport)
-               ? TP_CLIENT
-               : TP_SERVER;
+    return is_source(c, TP_CLIENT, seg) ? TP_CLIENT : TP_SERVER;
+}
+
+/* Is endpoint da of a the same address and port as endpoint db of b (same family)? */
+bool tp_conn_same_endpoint(const tp_conn *a, tp_dir da, const tp_conn *b, tp_dir db)
+{
+    return a->v6 == b->v6 && endpoint_equal(a, da, b, db);
+}
+
+/* Endpoint d's address as the API gives it: its length, its bytes, zeros after them. */
+void tp_conn_addr(const tp_conn *c, tp_dir d, tp_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    out->len = c->v6 ? 16 : 4;
+    memcpy(out->bytes, addr_bytes(c, d), out->len);
 }
 
 /* A zeroed connection with the next id. */
@@ -153,6 +227,16 @@ static tp_conn *new_conn(tp_conntable *t)
     return c;
 }
 
+/* 32 bytes for an IPv6 address pair, which stay where they are. */
+static uint8_t *v6_pair(tp_conntable *t)
+{
+    if (t->v6->len == 0 || t->v6_used == V6_BLOCK) {
+        g_ptr_array_add(t->v6, g_malloc(V6_BLOCK * 32));
+        t->v6_used = 0;
+    }
+    return (uint8_t *)g_ptr_array_index(t->v6, t->v6->len - 1) + 32 * t->v6_used++;
+}
+
 /* Starts a new incarnation of the segment's 4-tuple, with the segment's sender on side
  * `sender`. It replaces previous (if any) as the 4-tuple's latest incarnation. */
 tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender,
@@ -161,11 +245,21 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
     /* No overflow of count: every connection has a frame of its own, and frames are below
      * UINT32_MAX (segment_valid). */
     tp_conn *c = new_conn(t);
-    c->tuple.addr[sender] = seg->src;
-    c->tuple.port[sender] = seg->sport;
-    c->tuple.addr[TP_PEER(sender)] = seg->dst;
-    c->tuple.port[TP_PEER(sender)] = seg->dport;
-    c->incarnation = previous ? previous->incarnation + 1 : 1;
+    c->v6 = seg->src.len == 16;
+    if (c->v6 && previous && is_source(previous, sender, seg)) {
+        c->addr.v6 = previous->addr.v6; /* the same 4-tuple, the same sides: share the pair */
+    } else if (c->v6) {
+        uint8_t *pair = v6_pair(t);
+        memcpy(pair + 16 * sender, seg->src.bytes, 16);
+        memcpy(pair + 16 * TP_PEER(sender), seg->dst.bytes, 16);
+        c->addr.v6 = pair;
+    } else {
+        memcpy(c->addr.v4[sender], seg->src.bytes, 4);
+        memcpy(c->addr.v4[TP_PEER(sender)], seg->dst.bytes, 4);
+    }
+    c->port[sender] = seg->sport;
+    c->port[TP_PEER(sender)] = seg->dport;
+    tp_conn_set_incarnation(t, c, previous ? tp_conn_incarnation(t, previous) + 1 : 1);
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
     tp_endpoint_init(&c->ep[TP_CLIENT], TP_UNKNOWN);
@@ -173,7 +267,7 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
 
     /* The 4-tuple's entry now names the new incarnation (replace swaps the key too: the old
      * incarnation keeps its own tuple). */
-    g_hash_table_replace(t->latest, &c->tuple, &c->tuple);
+    g_hash_table_replace(t->latest, c, c);
     return c;
 }
 
@@ -185,4 +279,34 @@ tp_conn *tp_conntable_get(const tp_conntable *t, uint32_t id)
 uint32_t tp_conntable_count(const tp_conntable *t)
 {
     return t->count;
+}
+
+tp_side *tp_conntable_side(const tp_conntable *t, const tp_conn *c)
+{
+    return c->side ? &g_array_index(t->sides, tp_side, c->side - 1) : NULL;
+}
+
+tp_side *tp_conntable_side_new(tp_conntable *t, tp_conn *c)
+{
+    if (!c->side) {
+        g_array_set_size(t->sides, t->sides->len + 1); /* zeroed: clear_ was TRUE */
+        c->side = t->sides->len;
+    }
+    return &g_array_index(t->sides, tp_side, c->side - 1);
+}
+
+tp_side_more *tp_conntable_more(const tp_conntable *t, const tp_conn *c)
+{
+    const tp_side *s = tp_conntable_side(t, c);
+    return s && s->more ? &g_array_index(t->mores, tp_side_more, s->more - 1) : NULL;
+}
+
+tp_side_more *tp_conntable_more_new(tp_conntable *t, tp_conn *c)
+{
+    tp_side *s = tp_conntable_side_new(t, c);
+    if (!s->more) {
+        g_array_set_size(t->mores, t->mores->len + 1);
+        s->more = t->mores->len;
+    }
+    return &g_array_index(t->mores, tp_side_more, s->more - 1);
 }

@@ -23,9 +23,8 @@ static uint32_t seq_space(const tp_segment *seg)
     return seg->len + ((seg->flags & TP_SYN) ? 1 : 0) + ((seg->flags & TP_FIN) ? 1 : 0);
 }
 
-/* Records what a segment the endpoint sent shows of it. The peer is read for the byte counts
- * that the findings report. */
-void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg)
+/* Records what a segment the endpoint sent shows of it. */
+void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg)
 {
     uint32_t end = seg->seq + seq_space(seg);
 
@@ -55,28 +54,11 @@ void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment
             ep->data_ack_seen = true;
         }
     }
-    if (seg->len > 0 && peer->fin_seen)
-        ep->bytes_after_peer_fin += seg->len;
     ep->window = seg->window;
     if (seg->has_ts) {
         ep->has_ts = true;
         ep->last_tsval = seg->tsval;
     }
-}
-
-/* Does the segment acknowledge the receiver's FIN (RFC 9293 3.10.7.4, fifth check)? */
-bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg)
-{
-    return receiver->fin_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->fin_seq, seg->ack) &&
-           tp_seq_le(seg->ack, receiver->snd_nxt);
-}
-
-/* Does it acknowledge the receiver's SYN? Acceptable means SND.UNA < SEG.ACK =< SND.NXT
- * (3.10.7.3, 3.10.7.4). */
-bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg)
-{
-    return receiver->syn_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->isn, seg->ack) &&
-           tp_seq_le(seg->ack, receiver->snd_nxt);
 }
 
 static uint64_t receive_window(const tp_endpoint *receiver)

@@ -44,12 +44,18 @@ void tp_engine_free(tp_engine *e)
     g_free(e);
 }
 
-const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame)
+/* Inline here, as feeding asks it for every segment. */
+static inline const tp_result *stored(const tp_engine *e, uint32_t frame)
 {
-    if (!e || frame >= e->n_results)
+    if (frame >= e->n_results)
         return NULL;
     const tp_result *r = &e->results[frame];
     return r->conn ? r : NULL;
+}
+
+const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame)
+{
+    return e ? stored(e, frame) : NULL;
 }
 
 static bool segment_valid(const tp_segment *seg)
@@ -83,7 +89,8 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
         note(r, TP_FIND_RST_INSTEAD_OF_FIN);
         break;
     case TP_ROLE_RST_AFTER_FIN:
-        tp_findings_rst_after_fin(e->findings, seg->frame, c, dir);
+        tp_findings_rst_after_fin(e->findings, seg->frame,
+                                  tp_conn_bytes_after_peer_fin(e->conns, c, TP_PEER(dir)), dir);
         note(r, TP_FIND_RST_AFTER_FIN);
         break;
     case TP_ROLE_RST_HALF_OPEN:
@@ -108,19 +115,19 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
 }
 
 /* Connection bookkeeping for the summary and the hindsight findings. */
-static void account(tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_result *r)
+static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                    const tp_result *r)
 {
     tp_role role = (tp_role)r->role;
 
     c->last_frame = seg->frame;
-    c->last_ns = seg->time_ns;
-    c->frames[dir]++;
-    c->bytes[dir] += seg->len;
-    if ((role == TP_ROLE_SYN || role == TP_ROLE_SYN_RETRANSMIT) && dir == TP_CLIENT) {
-        c->syn_count++;
-        if (!c->first_syn_frame)
-            c->first_syn_frame = seg->frame;
-    }
+    tp_conn_set_last_ns(t, c, seg->time_ns);
+    tp_conn_count_frame(t, c, dir);
+    tp_conn_add_bytes(t, c, dir, seg->len);
+    if (seg->len > 0 && c->ep[TP_PEER(dir)].fin_seen)
+        tp_conn_add_bytes_after_peer_fin(t, c, dir, seg->len);
+    if ((role == TP_ROLE_SYN || role == TP_ROLE_SYN_RETRANSMIT) && dir == TP_CLIENT)
+        tp_conn_count_syn(t, c, seg->frame);
     if (role == TP_ROLE_SYN_ACK && !c->first_synack_frame)
         c->first_synack_frame = seg->frame;
     if (dir == TP_SERVER && r->before[TP_CLIENT] == TP_SYN_SENT)
@@ -129,26 +136,27 @@ static void account(tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_resu
         c->simultaneous = true;
     /* The handshake completed once the client acknowledged the server's SYN, whatever else
      * the segment did (a FIN may carry that ACK). */
-    if (dir == TP_CLIENT && (seg->flags & TP_ACK) && c->ep[TP_SERVER].syn_seen &&
-        tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
+    if (!c->synack_acked && dir == TP_CLIENT && (seg->flags & TP_ACK) &&
+        c->ep[TP_SERVER].syn_seen && tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
         c->synack_acked = true;
     if (r->before[TP_PEER(dir)] == TP_FIN_WAIT_1 && r->after[TP_PEER(dir)] == TP_FIN_WAIT_2)
         c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
     if (role == TP_ROLE_FIN_SIMULTANEOUS)
         c->fin_simultaneous_seen = true;
     for (int d = 0; d < 2; d++) {
+        if (r->after[d] == r->before[d]) /* the record holds before[d] (step) */
+            continue;
         c->ep[d].state = r->after[d];
-        if (r->after[d] == TP_TIME_WAIT && r->before[d] != TP_TIME_WAIT) {
-            c->ep[d].time_wait_ns = seg->time_ns;
+        if (r->after[d] == TP_TIME_WAIT) {
+            tp_conn_set_time_wait_ns(t, c, (tp_dir)d, seg->time_ns);
             c->ep[d].was_time_wait = true;
         }
     }
     /* The RST that ended the connection names its close; one a SYN survives does not, nor one
      * that only cuts a TIME-WAIT short (the FINs had closed it). */
-    bool ended_before =
-        tp_state_gone((tp_state)r->before[0]) && tp_state_gone((tp_state)r->before[1]);
     if (!c->end_role && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
-        tp_conn_ended(c) && !ended_before)
+        tp_conn_ended(c) &&
+        !(tp_state_gone((tp_state)r->before[0]) && tp_state_gone((tp_state)r->before[1])))
         c->end_role = (uint8_t)role;
 }
 
@@ -165,9 +173,9 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     tp_apply_event(ev, dir, r->before, r->after);
     r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
     find(e, c, dir, seg, r);
-    tp_zeek_segment(&c->zeek, c, dir, seg);
-    tp_endpoint_sent(&c->ep[dir], &c->ep[TP_PEER(dir)], seg);
-    account(c, dir, seg, r);
+    tp_zeek_segment(e->conns, c, dir, seg);
+    tp_endpoint_sent(&c->ep[dir], seg);
+    account(e->conns, c, dir, seg, r);
 }
 
 /* The slot of a frame's result, zeroed; frames skipped on the way read as "never fed" (zero). */
@@ -195,7 +203,7 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 {
     if (!e || !seg || !segment_valid(seg))
         return NULL;
-    const tp_result *done = tp_engine_lookup(e, seg->frame);
+    const tp_result *done = stored(e, seg->frame);
     if (done)
         return done;
 
@@ -214,7 +222,8 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     tp_result *r = result_slot(e, seg->frame);
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, r);
     step(e, p.conn, seg, r);
-    tp_incarnation_settle(e->conns, &p);
+    if (p.latest->has_prev) /* only then is there anything to settle */
+        tp_incarnation_settle(e->conns, &p);
     return r;
 }
 
@@ -228,10 +237,11 @@ static size_t hindsight(const tp_engine *e, uint32_t frame, const tp_result *r, 
 
     if (!c || max == 0)
         return 0;
-    if (frame == c->first_syn_frame && !c->syn_answered)
-        m = tp_msg_half_open(c, TP_HALF_OPEN_SYN_UNANSWERED, TP_CLIENT);
+    if (frame == tp_conn_first_syn_frame(e->conns, c) && !c->syn_answered)
+        m = tp_msg_half_open(tp_conn_syn_count(e->conns, c), TP_HALF_OPEN_SYN_UNANSWERED,
+                             TP_CLIENT);
     else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_role)
-        m = tp_msg_half_open(c, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER);
+        m = tp_msg_half_open(0, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER);
     if (!m)
         return 0;
     out->kind = TP_FIND_HALF_OPEN;
@@ -258,8 +268,14 @@ bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out)
     const tp_conn *c = e ? tp_conntable_get(e->conns, conn) : NULL;
     if (!c || !out)
         return false;
-    tp_conn_summarize(c, out);
+    tp_conn_summarize(e->conns, c, out);
     return true;
+}
+
+uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn)
+{
+    const tp_conn *c = e ? tp_conntable_get(e->conns, conn) : NULL;
+    return c ? tp_conn_incarnation(e->conns, c) : 0;
 }
 
 uint32_t tp_engine_conn_count(const tp_engine *e)

@@ -119,14 +119,14 @@ size_t tp_findings_of(const tp_findings *f, uint32_t frame, tp_finding *out, siz
     return n;
 }
 
-/* c is read only for the hindsight kinds (engine.c); the immediate ones pass NULL. */
-char *tp_msg_half_open(const tp_conn *c, tp_half_open_kind kind, tp_dir sender)
+/* syn_count is read only for the hindsight SYN kind (engine.c); the immediate ones pass 0. */
+char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender)
 {
     switch (kind) {
     case TP_HALF_OPEN_SYN_UNANSWERED:
         return g_strdup_printf("Half-open: SYN never answered (%u SYN%s sent, no SYN-ACK or RST "
                                "from the server in the capture)",
-                               c->syn_count, c->syn_count == 1 ? "" : "s");
+                               syn_count, syn_count == 1 ? "" : "s");
     case TP_HALF_OPEN_SYNACK_UNACKED:
         return g_strdup("Half-open: SYN-ACK never acknowledged (the client sent no ACK for it "
                         "in the capture; the server holds a half-made connection)");
@@ -215,10 +215,10 @@ static char *msg_rst_instead_of_fin(const rst_facts *r, tp_dir sender)
     return m;
 }
 
-void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, const tp_conn *c, tp_dir sender)
+/* lost: the peer's bytes after the sender's FIN. */
+void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, uint64_t lost, tp_dir sender)
 {
-    add(f, frame, TP_FIND_RST_AFTER_FIN, sender)->u.lost =
-        c->ep[TP_PEER(sender)].bytes_after_peer_fin;
+    add(f, frame, TP_FIND_RST_AFTER_FIN, sender)->u.lost = lost;
 }
 
 static char *msg_rst_after_fin(uint64_t lost, tp_dir sender)
@@ -279,7 +279,7 @@ static char *message(const tp_findings *f, const stored_finding *s)
 
     switch ((tp_finding_kind)s->kind) {
     case TP_FIND_HALF_OPEN:
-        return tp_msg_half_open(NULL, (tp_half_open_kind)s->sub, sender);
+        return tp_msg_half_open(0, (tp_half_open_kind)s->sub, sender);
     case TP_FIND_HALF_CLOSED:
         return msg_half_closed(sender);
     case TP_FIND_TIME_WAIT_REUSE:

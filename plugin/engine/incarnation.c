@@ -43,16 +43,20 @@ static double seconds(int64_t from, int64_t to)
     return ((double)to - (double)from) / NS_PER_S;
 }
 
-static bool time_wait_live(const tp_config *cfg, const tp_endpoint *ep, int64_t now)
+/* Is endpoint d of c in a TIME-WAIT that has not run out by now? */
+static bool time_wait_live(const tp_conntable *t, const tp_config *cfg, const tp_conn *c, tp_dir d,
+                           int64_t now)
 {
-    return ep->state == TP_TIME_WAIT && seconds(ep->time_wait_ns, now) < cfg->time_wait_s;
+    return c->ep[d].state == TP_TIME_WAIT &&
+           seconds(tp_conn_time_wait_ns(t, c, d), now) < cfg->time_wait_s;
 }
 
 /* Still holding the old connection: in TIME-WAIT, or synchronized and not closed. */
-static bool holds(const tp_config *cfg, const tp_endpoint *ep, int64_t now)
+static bool holds(const tp_conntable *t, const tp_config *cfg, const tp_conn *c, tp_dir d,
+                  int64_t now)
 {
-    return time_wait_live(cfg, ep, now) ||
-           (tp_state_synchronized((tp_state)ep->state) && ep->state != TP_TIME_WAIT);
+    tp_state s = (tp_state)c->ep[d].state;
+    return time_wait_live(t, cfg, c, d, now) || (tp_state_synchronized(s) && s != TP_TIME_WAIT);
 }
 
 /* Does this segment start a new incarnation of its 4-tuple's latest connection c? */
@@ -78,24 +82,22 @@ static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_
 /* The direction, in the old incarnation, of the endpoint at new side d's address and port. */
 static tp_dir old_dir(const tp_conn *old, const tp_conn *c, tp_dir d)
 {
-    const tp_tuple *t = &old->tuple, *n = &c->tuple;
-    bool same = t->port[d] == n->port[d] && t->addr[d].len == n->addr[d].len &&
-                memcmp(t->addr[d].bytes, n->addr[d].bytes, t->addr[d].len) == 0;
-    return same ? d : TP_PEER(d);
+    return tp_conn_same_endpoint(old, d, c, d) ? d : TP_PEER(d);
 }
 
-static tp_tw_facts time_wait_facts(const tp_config *cfg, const tp_conn *old, const tp_conn *c,
-                                   const tp_segment *syn)
+static tp_tw_facts time_wait_facts(const tp_conntable *t, const tp_config *cfg, const tp_conn *old,
+                                   const tp_conn *c, const tp_segment *syn)
 {
     tp_tw_facts tw = {.old_conn = old->id};
     const tp_endpoint *sender_old = &old->ep[old_dir(old, c, TP_CLIENT)];
     int64_t since = INT64_MAX;
 
     for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
-        const tp_endpoint *ep = &old->ep[old_dir(old, c, (tp_dir)d)];
-        if (time_wait_live(cfg, ep, syn->time_ns)) {
+        tp_dir od = old_dir(old, c, (tp_dir)d);
+        if (time_wait_live(t, cfg, old, od, syn->time_ns)) {
+            int64_t entered = tp_conn_time_wait_ns(t, old, od);
             tw.holders |= (uint8_t)(1u << d);
-            since = ep->time_wait_ns < since ? ep->time_wait_ns : since;
+            since = entered < since ? entered : since;
         }
     }
     tw.elapsed_s = tw.holders ? seconds(since, syn->time_ns) : 0;
@@ -110,18 +112,19 @@ static tp_tw_facts time_wait_facts(const tp_config *cfg, const tp_conn *old, con
  * TIME-WAIT starts from TIME-WAIT (RFC 6191); a peer still holding the old connection keeps
  * that state until its answer says otherwise, and answers for the old connection meanwhile.
  */
-static void inherit(const tp_config *cfg, tp_conn *c, tp_conn *old, const tp_segment *seg)
+static void inherit(tp_conntable *t, const tp_config *cfg, tp_conn *c, tp_conn *old,
+                    const tp_segment *seg)
 {
     tp_dir self = old_dir(old, c, TP_CLIENT), holder = old_dir(old, c, TP_SERVER);
 
-    if (time_wait_live(cfg, &old->ep[self], seg->time_ns)) {
+    if (time_wait_live(t, cfg, old, self, seg->time_ns)) {
         c->ep[TP_CLIENT].state = TP_TIME_WAIT;
         old->ep[self].state = TP_CLOSED; /* its TIME-WAIT is the new connection's now */
     }
-    if (!holds(cfg, &old->ep[holder], seg->time_ns))
+    if (!holds(t, cfg, old, holder, seg->time_ns))
         return;
     c->ep[TP_SERVER].state = old->ep[holder].state;
-    c->prev_id = old->id;
+    tp_conn_set_prev_id(t, c, old->id);
     c->prev_holder = (uint8_t)holder;
     /* RFC 5961 4: a SYN in a synchronized state is answered by a challenge ACK. */
     if (old->ep[holder].state != TP_TIME_WAIT) {
@@ -140,8 +143,8 @@ static tp_conn *open_conn(tp_conntable *t, tp_findings *f, const tp_config *cfg,
     else
         c->mid_stream = true;
     if (old && is_syn(seg)) {
-        tp_tw_facts tw = time_wait_facts(cfg, old, c, seg);
-        inherit(cfg, c, old, seg);
+        tp_tw_facts tw = time_wait_facts(t, cfg, old, c, seg);
+        inherit(t, cfg, c, old, seg);
         if (tw.holders) {
             tp_findings_time_wait_reuse(f, seg->frame, &tw);
             r->findings |= 1u << TP_FIND_TIME_WAIT_REUSE;
@@ -168,8 +171,8 @@ tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config 
 {
     tp_conn *c = tp_conntable_find(t, seg);
 
-    if (c && c->prev_id) {
-        tp_conn *old = tp_conntable_get(t, c->prev_id);
+    if (c && c->has_prev) {
+        tp_conn *old = tp_conntable_get(t, tp_conn_prev_id(t, c));
         if (old && answers_previous(c, old, seg))
             return (tp_placement){.conn = old, .latest = c};
     }
@@ -186,16 +189,16 @@ tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config 
 void tp_incarnation_settle(tp_conntable *t, const tp_placement *p)
 {
     tp_conn *c = p->latest;
-    tp_conn *old = c->prev_id ? tp_conntable_get(t, c->prev_id) : NULL;
+    tp_conn *old = c->has_prev ? tp_conntable_get(t, tp_conn_prev_id(t, c)) : NULL;
 
     if (!old)
         return;
     tp_endpoint *holder = &old->ep[c->prev_holder];
     if (p->conn == old && holder->state != c->ep[TP_SERVER].state) {
         c->ep[TP_SERVER].state = holder->state;
-        c->prev_id = 0;
+        tp_conn_set_prev_id(t, c, 0);
     } else if (p->conn == c && holder->state != c->ep[TP_SERVER].state) {
         holder->state = TP_CLOSED;
-        c->prev_id = 0;
+        tp_conn_set_prev_id(t, c, 0);
     }
 }

@@ -44,7 +44,7 @@ typedef struct tp_endpoint {
     bool data_ack_seen : 1; /* ack_at_last_data valid */
     bool has_ts : 1;        /* its segments carry timestamps; last_tsval valid */
     bool half_closed_noted : 1;
-    bool was_time_wait : 1;    /* it entered TIME-WAIT at some point; time_wait_ns valid */
+    bool was_time_wait : 1;    /* it entered TIME-WAIT at some point (tp_conn_time_wait_ns) */
     uint32_t isn;              /* sequence number of its SYN */
     uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */
     uint32_t fin_seq;          /* sequence number its FIN occupies */
@@ -52,20 +52,31 @@ typedef struct tp_endpoint {
     uint32_t ack_at_last_data; /* its acknowledgment when it last sent payload */
     uint32_t window;           /* its last advertised window, unscaled */
     uint32_t last_tsval;
-    uint64_t bytes_after_peer_fin; /* payload it sent after the peer's FIN */
-    int64_t time_wait_ns;          /* when it entered TIME-WAIT */
 } tp_endpoint;
 
-/* A connection's 4-tuple, indexed by tp_dir. The connection table hashes it unordered. */
-typedef struct tp_tuple {
-    tp_addr addr[2];
-    uint16_t port[2];
-} tp_tuple;
-
-/* One incarnation of a 4-tuple. Everything per endpoint is indexed by tp_dir. */
+/*
+ * One incarnation of a 4-tuple. Everything per endpoint is indexed by tp_dir.
+ *
+ * Memory (docs/PERFORMANCE.md): a capture holds millions of these, so the record keeps what
+ * most connections use, and the facts few connections have (a later incarnation's number, data
+ * after the peer's FIN, a second TIME-WAIT, the high bits of counts...) live in side records
+ * made only when first needed (tp_side below, side.c). IPv6 addresses are stored outside too,
+ * so an IPv4 4-tuple takes 12 bytes. Read and write the split facts through side.c.
+ *
+ * Packed to 4-byte alignment: the 64-bit members (the times, the IPv6 pointer) would otherwise
+ * cost padding in every record. Their loads may then be unaligned, which x86-64 and ARMv8 do at
+ * little or no cost (the compiler, knowing the packing, splits them where the target must); no
+ * code takes the address of a 64-bit member.
+ */
+#pragma pack(push, 4)
 typedef struct tp_conn {
-    tp_tuple tuple; /* first: the connection table's key points here (38 bytes) */
-    /* Flags, packed into the two bytes after the tuple. */
+    /* The 4-tuple, first: the connection table's key is the connection itself (conntable.c). */
+    union {
+        uint8_t v4[2][4];  /* IPv4: the client's and the server's address */
+        const uint8_t *v6; /* IPv6: both, 32 bytes in the connection table's address store */
+    } addr;
+    uint16_t port[2];
+    bool v6 : 1;
     uint8_t end_role : 5;       /* tp_role of the RST that ended it, or 0 */
     bool mid_stream : 1;        /* picked up without its SYN */
     bool simultaneous : 1;      /* simultaneous open */
@@ -77,16 +88,47 @@ typedef struct tp_conn {
     uint8_t prev_holder : 1;    /* in the previous incarnation, the endpoint still
                                    holding it */
     bool ack_of_fin_seen : 1, fin_simultaneous_seen : 1;
-    uint32_t id, incarnation;
-    uint32_t prev_id; /* that previous incarnation, while it answers for it; else 0 */
+    bool tw_used : 1;    /* tw_back holds an endpoint's TIME-WAIT entry */
+    uint8_t tw_dir : 1;  /* that endpoint (the other's, if any, is in the side record) */
+    bool tw_spilled : 1; /* its entry was too far from last_ns: in the side record */
+    bool syn_first : 1;  /* the first SYN (first_syn_frame) is the first frame */
+    bool has_prev : 1;   /* the side record's prev_id is set */
+    uint8_t syn_count;   /* client SYNs, low 8 bits (the rest in the side record) */
+    uint16_t frames[2];  /* segments sent, low 16 bits (the rest in the side record) */
+    uint32_t id;         /* its number in the capture, 1-based */
+    uint32_t side;       /* 1-based index of its side record, 0: none */
     uint32_t first_frame, last_frame;
-    uint32_t frames[2];
-    uint32_t first_syn_frame, first_synack_frame, syn_count;
+    uint32_t first_synack_frame;
+    uint32_t bytes[2]; /* payload bytes sent, low 32 bits (the rest: side record) */
     tp_endpoint ep[2];
-    int64_t first_ns, last_ns;
-    uint64_t bytes[2];
-    tp_zeek zeek; /* Zeek's view of it: conn_state and history (zeek.c) */
+    int64_t first_ns, last_ns; /* last_ns: write it with tp_conn_set_last_ns */
+    uint32_t tw_back;          /* endpoint tw_dir entered TIME-WAIT this many ns before last_ns */
+    tp_zeek zeek;              /* Zeek's view of it: conn_state and history (zeek.c) */
 } tp_conn;
+#pragma pack(pop)
+
+/*
+ * The rarely used facts of a connection (side.c), in two tiers allocated when first needed:
+ * tp_side for what some connections have (data after the peer's FIN: 12 % of the bench's
+ * connections, a later incarnation: 6 %), and tp_side_more for what almost none have. Two sizes,
+ * so that the common rare case costs 16 bytes, not the 80 of both.
+ */
+typedef struct tp_side {
+    uint32_t bytes_after_peer_fin[2]; /* payload each side sent after the peer's FIN, low bits */
+    uint32_t incarnation;             /* 0 for 1: only later incarnations need it */
+    uint32_t more;                    /* 1-based index of its tp_side_more, 0: none */
+} tp_side;
+
+typedef struct tp_side_more {
+    int64_t time_wait_ns[2];             /* TIME-WAIT entries not in tp_conn.tw_back */
+    uint32_t bytes_hi[2];                /* tp_conn.bytes above 32 bits */
+    uint32_t frames_hi[2];               /* tp_conn.frames above 16 bits */
+    uint32_t bytes_after_peer_fin_hi[2]; /* tp_side.bytes_after_peer_fin above 32 bits */
+    uint32_t prev_id;                    /* the previous incarnation, while it answers for it */
+    uint32_t syn_count_hi;               /* tp_conn.syn_count above 8 bits */
+    uint32_t first_syn_frame;            /* when not the first frame (syn_first) */
+    uint32_t zeek_held[2];               /* Zeek's data held beyond a hole (zeek.c, ZK_EP_HELD) */
+} tp_side_more;
 
 /* end_role holds the RST roles (engine.c, account) in its 5 bits. */
 _Static_assert(TP_ROLE_RST_HALF_OPEN < 32, "tp_conn.end_role is too narrow");
@@ -119,9 +161,23 @@ const char *tp_event_name(tp_event ev);
 
 /* endpoint.c */
 void tp_endpoint_init(tp_endpoint *ep, tp_state state);
-void tp_endpoint_sent(tp_endpoint *ep, const tp_endpoint *peer, const tp_segment *seg);
-bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg);
-bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg);
+void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg);
+
+/* Does the segment acknowledge the receiver's FIN (RFC 9293 3.10.7.4, fifth check)? Inline,
+ * like the SYN one: the classification asks for every ACK. */
+static inline bool tp_endpoint_acks_fin(const tp_endpoint *receiver, const tp_segment *seg)
+{
+    return receiver->fin_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->fin_seq, seg->ack) &&
+           tp_seq_le(seg->ack, receiver->snd_nxt);
+}
+
+/* Does it acknowledge the receiver's SYN? Acceptable means SND.UNA < SEG.ACK =< SND.NXT
+ * (3.10.7.3, 3.10.7.4). */
+static inline bool tp_endpoint_acks_syn(const tp_endpoint *receiver, const tp_segment *seg)
+{
+    return receiver->syn_seen && (seg->flags & TP_ACK) && tp_seq_lt(receiver->isn, seg->ack) &&
+           tp_seq_le(seg->ack, receiver->snd_nxt);
+}
 bool tp_rst_acceptable(const tp_endpoint *sender, const tp_endpoint *receiver,
                        const tp_segment *seg);
 
@@ -164,6 +220,61 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
 tp_conn *tp_conntable_get(const tp_conntable *t, uint32_t id);
 uint32_t tp_conntable_count(const tp_conntable *t);
 tp_dir tp_conn_dir_by_address(const tp_conn *c, const tp_segment *seg);
+bool tp_conn_same_endpoint(const tp_conn *a, tp_dir da, const tp_conn *b, tp_dir db);
+void tp_conn_addr(const tp_conn *c, tp_dir d, tp_addr *out);
+/* The side records of c: NULL if it has none; the _new ones make them if needed. A pointer
+ * is valid until the next side record is made (the arrays may move). */
+tp_side *tp_conntable_side(const tp_conntable *t, const tp_conn *c);
+tp_side *tp_conntable_side_new(tp_conntable *t, tp_conn *c);
+tp_side_more *tp_conntable_more(const tp_conntable *t, const tp_conn *c);
+tp_side_more *tp_conntable_more_new(tp_conntable *t, tp_conn *c);
+
+/* side.c: the facts split between the record and its side records, read and written whole. */
+uint32_t tp_conn_incarnation(const tp_conntable *t, const tp_conn *c);
+void tp_conn_set_incarnation(tp_conntable *t, tp_conn *c, uint32_t n);
+uint32_t tp_conn_prev_id(const tp_conntable *t, const tp_conn *c);
+void tp_conn_set_prev_id(tp_conntable *t, tp_conn *c, uint32_t id);
+uint32_t tp_conn_frames(const tp_conntable *t, const tp_conn *c, tp_dir d);
+uint64_t tp_conn_bytes(const tp_conntable *t, const tp_conn *c, tp_dir d);
+uint64_t tp_conn_bytes_after_peer_fin(const tp_conntable *t, const tp_conn *c, tp_dir d);
+void tp_conn_add_bytes_after_peer_fin(tp_conntable *t, tp_conn *c, tp_dir d, uint32_t len);
+int64_t tp_conn_time_wait_ns(const tp_conntable *t, const tp_conn *c, tp_dir d);
+void tp_conn_set_time_wait_ns(tp_conntable *t, tp_conn *c, tp_dir d, int64_t ns);
+uint32_t tp_conn_syn_count(const tp_conntable *t, const tp_conn *c);
+void tp_conn_count_syn(tp_conntable *t, tp_conn *c, uint32_t frame);
+uint32_t tp_conn_first_syn_frame(const tp_conntable *t, const tp_conn *c);
+
+/* The slow halves of the three below, which run for every segment and so are inline. */
+void tp_conn_carry_frames(tp_conntable *t, tp_conn *c, tp_dir d);
+void tp_conn_carry_bytes(tp_conntable *t, tp_conn *c, tp_dir d);
+void tp_conn_move_last_ns(tp_conntable *t, tp_conn *c, int64_t ns);
+
+/* One more segment from d: 16 bits in the record, as few connections send 65536 segments in
+ * a direction; the carries in the side record. Below 2^32 in all, as frame numbers are. */
+static inline void tp_conn_count_frame(tp_conntable *t, tp_conn *c, tp_dir d)
+{
+    if (++c->frames[d] == 0)
+        tp_conn_carry_frames(t, c, d);
+}
+
+/* A 64-bit count (2^32 frames of up to 2^32 bytes), its carries in the side record. */
+static inline void tp_conn_add_bytes(tp_conntable *t, tp_conn *c, tp_dir d, uint32_t len)
+{
+    uint32_t sum = c->bytes[d] + len;
+    c->bytes[d] = sum;
+    if (sum < len)
+        tp_conn_carry_bytes(t, c, d);
+}
+
+/* The time of the connection's last segment. A TIME-WAIT entry kept relative to it moves
+ * along (side.c); only connections in TIME-WAIT have that to do. */
+static inline void tp_conn_set_last_ns(tp_conntable *t, tp_conn *c, int64_t ns)
+{
+    if (c->tw_used && !c->tw_spilled)
+        tp_conn_move_last_ns(t, c, ns);
+    else
+        c->last_ns = ns;
+}
 
 /*
  * Which endpoint of c sent seg. Only for a connection of the segment's own 4-tuple, one way
@@ -173,7 +284,7 @@ tp_dir tp_conn_dir_by_address(const tp_conn *c, const tp_segment *seg);
 static inline tp_dir tp_conn_dir(const tp_conn *c, const tp_segment *seg)
 {
     if (seg->sport != seg->dport)
-        return seg->sport == c->tuple.port[TP_CLIENT] ? TP_CLIENT : TP_SERVER;
+        return seg->sport == c->port[TP_CLIENT] ? TP_CLIENT : TP_SERVER;
     return tp_conn_dir_by_address(c, seg);
 }
 
@@ -203,11 +314,11 @@ void tp_findings_half_open(tp_findings *f, uint32_t frame, tp_half_open_kind kin
 void tp_findings_half_closed(tp_findings *f, uint32_t frame, tp_dir sender);
 void tp_findings_rst_instead_of_fin(tp_findings *f, uint32_t frame, const tp_conn *c, tp_dir sender,
                                     const tp_segment *seg);
-void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, const tp_conn *c, tp_dir sender);
+void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, uint64_t lost, tp_dir sender);
 void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_facts *tw);
 
-/* The hindsight half-open messages, written from the connection as it stands. */
-char *tp_msg_half_open(const tp_conn *c, tp_half_open_kind kind, tp_dir sender);
+/* The half-open messages; syn_count (the client's SYNs) only for the hindsight SYN one. */
+char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender);
 
 /* incarnation.c: which incarnation of a 4-tuple a segment belongs to. */
 typedef struct tp_placement {
@@ -220,6 +331,6 @@ tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config 
 void tp_incarnation_settle(tp_conntable *t, const tp_placement *p);
 
 /* summary.c */
-void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out);
+void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary *out);
 
 #endif

@@ -4,7 +4,7 @@
  */
 #include "internal.h"
 
-static tp_open_style open_style(const tp_conn *c)
+static tp_open_style open_style(const tp_conntable *t, const tp_conn *c)
 {
     if (c->mid_stream)
         return TP_OPEN_MID_STREAM;
@@ -13,7 +13,7 @@ static tp_open_style open_style(const tp_conn *c)
     if (c->synack_acked)
         return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
     /* A capture that starts at the SYN-ACK has no SYN to call unanswered. */
-    if (c->first_syn_frame && !c->syn_answered)
+    if (tp_conn_first_syn_frame(t, c) && !c->syn_answered)
         return TP_OPEN_SYN_UNANSWERED;
     return c->first_synack_frame ? TP_OPEN_SYNACK_UNACKED : TP_OPEN_UNKNOWN;
 }
@@ -32,7 +32,7 @@ static tp_close_style rst_close(uint8_t role)
     }
 }
 
-static tp_close_style close_style(const tp_conn *c)
+static tp_close_style close_style(const tp_conntable *t, const tp_conn *c)
 {
     bool fin_c = c->ep[TP_CLIENT].fin_seen, fin_s = c->ep[TP_SERVER].fin_seen;
 
@@ -45,20 +45,20 @@ static tp_close_style close_style(const tp_conn *c)
     }
     if (fin_c || fin_s)
         return TP_CLOSE_HALF_CLOSED;
-    if (c->first_syn_frame && !c->syn_answered)
+    if (tp_conn_first_syn_frame(t, c) && !c->syn_answered)
         return TP_CLOSE_SYN_UNANSWERED;
     return TP_CLOSE_OPEN;
 }
 
-void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out)
+void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary *out)
 {
     out->conn = c->id;
-    out->incarnation = c->incarnation;
+    out->incarnation = tp_conn_incarnation(t, c);
     for (int d = 0; d < 2; d++) {
-        out->addr[d] = c->tuple.addr[d];
-        out->port[d] = c->tuple.port[d];
-        out->bytes[d] = c->bytes[d];
-        out->frames[d] = c->frames[d];
+        tp_conn_addr(c, (tp_dir)d, &out->addr[d]);
+        out->port[d] = c->port[d];
+        out->bytes[d] = tp_conn_bytes(t, c, (tp_dir)d);
+        out->frames[d] = tp_conn_frames(t, c, (tp_dir)d);
         out->state[d] = (tp_state)c->ep[d].state;
         out->time_wait[d] = c->ep[d].was_time_wait;
     }
@@ -69,6 +69,6 @@ void tp_conn_summarize(const tp_conn *c, tp_conn_summary *out)
     tp_zeek_summarize(&c->zeek, c, out->zeek_state, sizeof out->zeek_state, out->history,
                       sizeof out->history);
     out->zeek_orig = tp_zeek_orig(&c->zeek);
-    out->open = open_style(c);
-    out->close = close_style(c);
+    out->open = open_style(t, c);
+    out->close = close_style(t, c);
 }

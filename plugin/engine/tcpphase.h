@@ -224,6 +224,10 @@ size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_
 /* The summary of connection number conn (1-based) as it stands now; false if none. */
 bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out);
 
+/* The incarnation number of connection conn (1 for the first on its 4-tuple; the summary's
+ * incarnation, without building the summary); 0 if there is no such connection. */
+uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn);
+
 /* Number of connections so far. */
 uint32_t tp_engine_conn_count(const tp_engine *e);
 

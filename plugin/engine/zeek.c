@@ -14,7 +14,6 @@
  */
 #include "internal.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #define NS_PER_MS          1000000LL
@@ -30,19 +29,52 @@ static bool is_orig(const tp_zeek *z, tp_dir d)
     return d == tp_zeek_orig(z);
 }
 
+/* Every letter a history can hold; a letter is stored as its place here plus one (5 bits). */
+static const char alphabet[] = "SHFRIQDATWG^shfriqdatwg";
+
+_Static_assert(sizeof alphabet - 1 < 32, "history letters take 5 bits");
+_Static_assert(TP_ZEEK_HISTORY - 1 < 16, "tp_zeek.history_len takes 4 bits");
+
+/* The inverse of alphabet, by character. */
+static const uint8_t code_of[128] = {
+    ['S'] = 1,  ['H'] = 2,  ['F'] = 3,  ['R'] = 4,  ['I'] = 5,  ['Q'] = 6,  ['D'] = 7,  ['A'] = 8,
+    ['T'] = 9,  ['W'] = 10, ['G'] = 11, ['^'] = 12, ['s'] = 13, ['h'] = 14, ['f'] = 15, ['r'] = 16,
+    ['i'] = 17, ['q'] = 18, ['d'] = 19, ['a'] = 20, ['t'] = 21, ['w'] = 22, ['g'] = 23,
+};
+
+static unsigned letter_at(const tp_zeek *z, unsigned i)
+{
+    unsigned bit = 5 * i, v = z->history[bit / 8];
+    if (bit / 8 + 1 < sizeof z->history)
+        v |= (unsigned)z->history[bit / 8 + 1] << 8;
+    return (v >> (bit % 8)) & 31;
+}
+
+void tp_zeek_history(const tp_zeek *z, char out[TP_ZEEK_HISTORY])
+{
+    unsigned n = z->history_len;
+    for (unsigned i = 0; i < n; i++)
+        out[i] = alphabet[letter_at(z, i) - 1];
+    out[n] = '\0';
+}
+
+/* Letters past the capacity (TP_ZEEK_HISTORY, zeek.h) are dropped, as they always were. */
 static void add_letter(tp_zeek *z, char code)
 {
-    size_t n = strlen(z->history);
-    if (n + 1 < sizeof z->history) {
-        z->history[n] = code;
-        z->history[n + 1] = '\0';
-    }
+    unsigned n = z->history_len;
+    if (n + 1 >= TP_ZEEK_HISTORY)
+        return;
+    unsigned v = code_of[code & 0x7f], bit = 5 * n;
+    z->history[bit / 8] |= (uint8_t)(v << (bit % 8));
+    if ((bit % 8) > 3)
+        z->history[bit / 8 + 1] |= (uint8_t)(v >> (8 - bit % 8));
+    z->history_len = n + 1;
 }
 
 /* Upper case for the originator, lower case for the responder (main.zeek). */
 static void add_role_letter(tp_zeek *z, tp_dir d, char code)
 {
-    add_letter(z, is_orig(z, d) ? code : (char)tolower((unsigned char)code));
+    add_letter(z, is_orig(z, d) ? code : g_ascii_tolower(code));
 }
 
 static void flip(tp_zeek *z)
@@ -59,12 +91,21 @@ static void flip(tp_zeek *z)
  * pure ACK or data shows a real conversation: then Zeek flips it and rewrites the history as
  * "^h" (TCP_Endpoint::CheckHistory).
  */
-static bool check_history(tp_zeek *z, tp_dir d, unsigned kind, char code)
+static void stealth_answer_flip(tp_zeek *z)
 {
-    if ((code == 'A' || code == 'D') && z->history[0] == 'H' && z->history[1] == '\0') {
-        z->bits ^= ZK_ORIG_SERVER;
-        g_strlcpy(z->history, "^h", sizeof z->history);
-    }
+    z->bits ^= ZK_ORIG_SERVER;
+    memset(z->history, 0, sizeof z->history);
+    z->history_len = 0;
+    add_letter(z, '^');
+    add_letter(z, 'h');
+}
+
+/* Every segment comes here, and nearly always to find its kind recorded already: inline, with
+ * the rare work out of line. */
+static inline bool check_history(tp_zeek *z, tp_dir d, unsigned kind, char code)
+{
+    if (z->history_len == 1 && (code == 'A' || code == 'D') && alphabet[letter_at(z, 0) - 1] == 'H')
+        stealth_answer_flip(z);
     uint16_t bit = (uint16_t)(1u << (kind + (is_orig(z, d) ? 0 : 8)));
     if (z->seen & bit)
         return true;
@@ -104,7 +145,7 @@ static void set_state(tp_zeek *z, tp_dir d, enum zk_state s)
 
 static uint16_t port_of(const tp_conn *c, tp_dir d)
 {
-    return c->tuple.port[d];
+    return c->port[d];
 }
 
 /* The connection_established event: base/protocols/conn/inactivity.zeek gives the responder's
@@ -167,10 +208,10 @@ static void control_letter(tp_zeek *z, const tp_conn *c, tp_dir d, const tp_segm
     } else {
         /* Only the low half of the last RST's sequence number is kept (memory): RSTs whose
          * numbers differ by a multiple of 65536 count as the same. */
-        bool again = !(ep->bits & ZK_EP_RST_SEEN) || ep->last_rst != (uint16_t)seg->seq;
+        bool again = !(ep->bits & ZK_EP_RST_SEEN) || z->last_rst[d] != (uint16_t)seg->seq;
         if (check_history(z, d, H_RST, 'R') && again)
             add_role_letter(z, d, 'R');
-        ep->last_rst = (uint16_t)seg->seq;
+        z->last_rst[d] = (uint16_t)seg->seq;
         ep->bits |= ZK_EP_RST_SEEN;
     }
 }
@@ -260,6 +301,12 @@ static void retransmission_letter(tp_zeek *z, tp_dir d, const tp_segment *seg)
 
 /* ---- content gaps (TCP_Reassembler) ------------------------------------------------------- */
 
+/* Where the data held beyond endpoint d's hole starts; only with ZK_EP_HELD. */
+static uint32_t held(const tp_conntable *t, const tp_conn *c, tp_dir d)
+{
+    return tp_conntable_more(t, c)->zeek_held[d];
+}
+
 /* Only gaps while both sides are established or closing from there are worth a letter; in other
  * states they arise falsely from RST sequence numbers or unseen earlier packets (Zeek). */
 static bool clean(const tp_zeek *z, tp_dir d)
@@ -273,19 +320,19 @@ static bool clean(const tp_zeek *z, tp_dir d)
  * to fill. One hole is tracked: data held beyond it is taken as contiguous up to the highest
  * sequence number seen, and delivered with the segment that fills the hole.
  */
-static void data_sent(tp_zeek *z, tp_dir d, const tp_segment *seg)
+static void data_sent(tp_conntable *t, tp_conn *c, tp_dir d, const tp_segment *seg)
 {
-    tp_zeek_ep *ep = &z->ep[d];
+    tp_zeek_ep *ep = &c->zeek.ep[d];
     uint32_t start = seg->seq + !!(seg->flags & TP_SYN), end = start + seg->len;
 
     if (tp_seq_lt(ep->delivered, start)) {
-        if (!(ep->bits & ZK_EP_HELD) || tp_seq_lt(start, ep->held))
-            ep->held = start;
+        if (!(ep->bits & ZK_EP_HELD) || tp_seq_lt(start, held(t, c, d)))
+            tp_conntable_more_new(t, c)->zeek_held[d] = start;
         ep->bits |= ZK_EP_HELD;
         return;
     }
     ep->delivered = tp_seq_max(ep->delivered, end);
-    if ((ep->bits & ZK_EP_HELD) && tp_seq_le(ep->held, ep->delivered)) {
+    if ((ep->bits & ZK_EP_HELD) && tp_seq_le(held(t, c, d), ep->delivered)) {
         ep->delivered = tp_seq_max(ep->delivered, ep->last_seq);
         ep->bits &= (uint8_t)~ZK_EP_HELD;
     }
@@ -296,7 +343,8 @@ static void data_sent(tp_zeek *z, tp_dir d, const tp_segment *seg)
  * bytes never seen, a content gap (g) for each hole. Acknowledgments of the FIN stop at the
  * FIN, and an endpoint not heard from yet has nothing to miss.
  */
-static void ack_received(tp_zeek *z, const tp_conn *c, tp_dir d, uint32_t ack)
+static void ack_received(const tp_conntable *t, tp_zeek *z, const tp_conn *c, tp_dir d,
+                         uint32_t ack)
 {
     tp_zeek_ep *ep = &z->ep[d];
     const tp_endpoint *sender = &c->ep[d];
@@ -309,14 +357,14 @@ static void ack_received(tp_zeek *z, const tp_conn *c, tp_dir d, uint32_t ack)
         upto = sender->fin_seq;
     if (!tp_seq_lt(ep->delivered, upto))
         return;
-    if ((ep->bits & ZK_EP_HELD) && tp_seq_lt(ep->held, upto)) {
+    if ((ep->bits & ZK_EP_HELD) && tp_seq_lt(held(t, c, d), upto)) {
         ep->bits &= (uint8_t)~ZK_EP_HELD;
         holes += tp_seq_lt(ep->last_seq, upto);
         upto = tp_seq_max(upto, ep->last_seq);
     }
     ep->delivered = upto;
     for (; holes > 0 && clean(z, d) && clean(z, TP_PEER(d)); holes--)
-        scaled_letter(z, d, &ep->gaps, 'G');
+        scaled_letter(z, d, &z->gaps[d], 'G');
 }
 
 /* ---- the state machine (TCPSessionAdapter::Update*State) ---------------------------------- */
@@ -459,8 +507,9 @@ static void report_closed(tp_zeek *z, const tp_conn *c, tp_dir d, int64_t now)
     }
 }
 
-void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_segment *seg)
+void tp_zeek_segment(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg)
 {
+    tp_zeek *z = &c->zeek;
     bool first = !(z->bits & ZK_STARTED);
 
     if (first) {
@@ -477,9 +526,9 @@ void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_s
         z->ep[dir].bits |= ZK_EP_DATA;
     bool close = update_state(z, c, dir, seg, was_orig, first);
     if (seg->flags & TP_ACK)
-        ack_received(z, c, TP_PEER(dir), seg->ack);
+        ack_received(t, z, c, TP_PEER(dir), seg->ack);
     if (seg->len > 0 && !(seg->flags & TP_RST))
-        data_sent(z, dir, seg);
+        data_sent(t, c, dir, seg);
     if (close)
         report_closed(z, c, dir, seg->time_ns);
 }

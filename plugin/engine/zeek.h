@@ -18,30 +18,42 @@ struct tp_conn;
  * letters repeat only in rare cases (see zeek.c), so real histories stay short. */
 #define TP_ZEEK_HISTORY 16
 
-/* One endpoint as Zeek's TCP analyzer and its reassembler see it: 20 bytes. */
+/* Bytes holding them in tp_zeek: 5 bits a letter, as the history has 23 letters in all. */
+#define TP_ZEEK_HISTORY_BYTES (((TP_ZEEK_HISTORY - 1) * 5 + 7) / 8)
+
+/* One endpoint as Zeek's TCP analyzer and its reassembler see it: 12 bytes (its 16-bit and
+ * odd-sized fields are in tp_zeek, where they pack without padding). The lowest sequence number
+ * of data held beyond a hole (ZK_EP_HELD) is in the side record (tp_side_more): a hole means
+ * capture loss, which few connections have. */
 typedef struct tp_zeek_ep {
     uint32_t last_seq;  /* Zeek's LastSeq: one past the highest sequence number it sent */
     uint32_t delivered; /* its data is contiguous up to here (the reassembler's last seq) */
-    uint32_t held;      /* lowest sequence number of data seen beyond a hole (ZK_EP_HELD) */
-    uint16_t last_rst;  /* low half of its last RST's sequence number (Zeek's hist_last_RST) */
     uint8_t state;      /* low nibble: Zeek's endpoint state; high nibble: the one before */
     uint8_t bits;       /* ZK_EP_* below */
-    uint8_t rxmt, win0, gaps; /* counts behind the scaled letters T, W and G (saturating) */
+    uint8_t rxmt, win0; /* counts behind the scaled letters T and W (saturating) */
 } tp_zeek_ep;
 
-/* Zeek's view of one connection: 64 bytes. Endpoints are indexed by tp_dir; which of them is
+/* Zeek's view of one connection: 48 bytes. Endpoints are indexed by tp_dir; which of them is
  * Zeek's originator is a bit of its own, since Zeek picks and flips it by its own rules. */
 typedef struct tp_zeek {
-    char history[TP_ZEEK_HISTORY]; /* NUL-terminated */
     tp_zeek_ep ep[2];
-    uint32_t closed_ms; /* when the close completed: ms after the first segment, plus one */
-    uint16_t seen;      /* history kinds already recorded, per role (Zeek's hist_seen) */
-    uint8_t bits;       /* ZK_STARTED etc. below */
-    uint8_t timeout;    /* which inactivity timeout applies: ZK_TIMEOUT_* */
+    uint32_t closed_ms;   /* when the close completed: ms after the first segment, plus one */
+    uint16_t last_rst[2]; /* low half of each one's last RST sequence number (hist_last_RST) */
+    uint16_t seen;        /* history kinds already recorded, per role (Zeek's hist_seen) */
+    uint8_t history[TP_ZEEK_HISTORY_BYTES]; /* its letters, packed (tp_zeek_history) */
+    uint8_t gaps[2];                        /* counts behind the scaled letter G, per endpoint */
+    uint8_t history_len : 4;                /* how many */
+    uint8_t timeout : 2;                    /* which inactivity timeout applies: ZK_TIMEOUT_* */
+    uint8_t bits;                           /* ZK_STARTED etc. below */
 } tp_zeek;
 
-/* Feeds one segment, given the connection as it was before it (c->zeek is z). */
-void tp_zeek_segment(tp_zeek *z, const struct tp_conn *c, tp_dir dir, const tp_segment *seg);
+/* The history letters as a string (NUL-terminated). */
+void tp_zeek_history(const tp_zeek *z, char out[TP_ZEEK_HISTORY]);
+
+/* Feeds one segment to c->zeek, given the connection as it was before it. t holds c's side
+ * record. */
+struct tp_conntable;
+void tp_zeek_segment(struct tp_conntable *t, struct tp_conn *c, tp_dir dir, const tp_segment *seg);
 
 /*
  * Would Zeek start a new connection at this segment: has its session timers removed the old
@@ -69,9 +81,9 @@ enum zk_state {
 /* tp_zeek_ep.bits */
 enum {
     ZK_EP_DID_CLOSE = 1, /* Zeek has reported this side closed (did_close) */
-    ZK_EP_RST_SEEN = 2,  /* last_rst is valid */
+    ZK_EP_RST_SEEN = 2,  /* tp_zeek.last_rst is valid */
     ZK_EP_DATA = 4,      /* it sent payload: Zeek's size is not 0 */
-    ZK_EP_HELD = 8,      /* data beyond a hole is held (tp_zeek_ep.held valid) */
+    ZK_EP_HELD = 8,      /* data beyond a hole is held (tp_side_more.zeek_held valid) */
 };
 
 /* tp_zeek.bits */

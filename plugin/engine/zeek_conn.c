@@ -151,8 +151,12 @@ bool tp_zeek_new_session(const tp_zeek *z, const struct tp_conn *c, const tp_seg
 
 /* main.zeek's /\^?S[^HAFGIQ]*R.* /: the originator's SYN, then its RST before anything that
  * would show the responder answered. */
-static bool syn_then_rst(const char *h)
+static bool syn_then_rst(const tp_zeek *z)
 {
+    char history[TP_ZEEK_HISTORY];
+    const char *h = history;
+
+    tp_zeek_history(z, history);
     if (*h == '^')
         h++;
     if (*h++ != 'S')
@@ -185,7 +189,7 @@ static const char *conn_state(const tp_zeek *z)
     }
     if (os == ZK_RESET) {
         if (inactive(rs))
-            return syn_then_rst(z->history) ? "RSTOS0" : "OTH";
+            return syn_then_rst(z) ? "RSTOS0" : "OTH";
         return "RSTO";
     }
     if (os == ZK_CLOSED && rs == ZK_CLOSED)
@@ -206,5 +210,7 @@ void tp_zeek_summarize(const tp_zeek *z, const struct tp_conn *c, char *state, s
 {
     (void)c;
     g_strlcpy(state, conn_state(z), state_size);
-    g_strlcpy(history, z->history, history_size);
+    char h[TP_ZEEK_HISTORY];
+    tp_zeek_history(z, h);
+    g_strlcpy(history, h, history_size);
 }

@@ -261,14 +261,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_reason, tvb, reason);
     if (wanted(sub, hf_conn))
         add_uint(sub, hf_conn, tvb, r->conn);
+    if (wanted(sub, hf_incarnation))
+        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
-    gboolean summary = PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub);
-    if ((summary || wanted(sub, hf_incarnation)) && tp_engine_conn(engine, r->conn, &conn)) {
-        if (wanted(sub, hf_incarnation))
-            add_uint(sub, hf_incarnation, tvb, conn.incarnation);
-        if (summary)
-            conn_tree_add(sub, tvb, &conn);
-    }
+    if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
+        conn_tree_add(sub, tvb, &conn);
     return top;
 }
 

@@ -173,6 +173,9 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
             tp_engine_conn(e, r->conn, &s);
             snprintf(num, sizeof num, "%u", s.incarnation);
             check_eq(x->line, "incarnation", t + 4, num);
+            /* The glue's shortcut must say the same as the summary. */
+            snprintf(num, sizeof num, "%u", tp_engine_incarnation(e, r->conn));
+            check_eq(x->line, "tp_engine_incarnation", t + 4, num);
         } else if (t[0] == '+') {
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(at ? at - t - 1 : (long)strlen(t) - 1),
@@ -288,6 +291,10 @@ static int run_file(const char *path)
         check(e, &x[i], false); /* single pass: no hindsight */
         check(e, &x[i], true);  /* the whole capture read */
     }
+    /* No such connection: incarnation 0. */
+    if (tp_engine_incarnation(e, 0) || tp_engine_incarnation(e, tp_engine_conn_count(e) + 1) ||
+        tp_engine_incarnation(NULL, 1))
+        fail(0, "tp_engine_incarnation", "0 for an unknown connection", "another");
     tp_engine_free(e);
     printf("%s: %zu frames checked, %d failure%s\n", path, nx, failures - before,
            failures - before == 1 ? "" : "s");
