@@ -124,7 +124,7 @@ static tp_role ack_role(const tp_conn *c, tp_dir dir, const tp_segment *seg,
         return TP_ROLE_FINAL_ACK; /* 3.10.7.4: TIME-WAIT acknowledges a retransmitted FIN */
     /* Data after the close, or anything from a side without the connection. An ACK from
      * TIME-WAIT is still the closing connection's (it answers a SYN, say). */
-    if (tp_conn_ended(c) && (before[dir] == TP_CLOSED || seg->len > 0))
+    if ((before[dir] == TP_CLOSED || seg->len > 0) && tp_conn_ended(c))
         return TP_ROLE_AFTER_CLOSE;
     if (c->mid_stream && before[dir] == TP_UNKNOWN)
         return TP_ROLE_MID_STREAM;

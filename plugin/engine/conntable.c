@@ -14,7 +14,7 @@
  *    of the bench's connections) are kept in blocks beside it, pointed to by the record;
  *  - the facts few connections have are in side records (tp_side, tp_side_more; side.c), kept
  *    here in two arrays and made on demand;
- *  - the hash reads the address as words instead of a byte loop.
+ *  - the hash reads the address as words instead of a byte loop, and is one multiply per part.
  */
 #include "internal.h"
 
@@ -54,18 +54,8 @@ static inline bool endpoint_equal(const tp_conn *a, tp_dir da, const tp_conn *b,
                  : memcmp(addr_bytes(a, da), addr_bytes(b, db), 4) == 0;
 }
 
-/* murmur3's 64-bit finalizer: every input bit affects every output bit. */
-static inline uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
 /* One endpoint's share of the hash, from its address and its port: multiplying by large odd
- * constants spreads each part over the whole word; the final mix does the rest. */
+ * constants spreads each part into the high half of the word, which is the hash. */
 static inline uint64_t endpoint_key(const tp_conn *c, tp_dir d)
 {
     const uint8_t *a = addr_bytes(c, d);
@@ -82,7 +72,12 @@ static inline uint64_t endpoint_key(const tp_conn *c, tp_dir d)
            (uint64_t)c->port[d] * 0x165667b19e3779f9ull;
 }
 
-/* Symmetric in the two endpoints (a sum), so both directions find the same connection. */
+/*
+ * Symmetric in the two endpoints (a sum), so both directions find the same connection. The high
+ * 32 bits of the products are the hash (multiplicative hashing, Knuth 6.4): every input bit
+ * reaches them, and glib reduces the hash modulo a prime, which uses all of them. A finalizer
+ * (murmur3's) on top cost 14 instructions a segment and shortened no probe sequence on the bench.
+ */
 static guint tuple_hash_cb(gconstpointer key)
 {
     const tp_conn *c = key;
@@ -96,7 +91,7 @@ static guint tuple_hash_cb(gconstpointer key)
     } else {
         k = endpoint_key(c, TP_CLIENT) + endpoint_key(c, TP_SERVER);
     }
-    return (guint)(mix64(k) >> 32);
+    return (guint)(k >> 32);
 }
 
 /* An IPv4 4-tuple as two words: both addresses, both ports (in tp_dir order). */
@@ -212,18 +207,22 @@ void tp_conn_addr(const tp_conn *c, tp_dir d, tp_addr *out)
     memcpy(out->bytes, addr_bytes(c, d), out->len);
 }
 
-/* A zeroed connection with the next id. */
+/*
+ * A zeroed connection with the next id. Each record is cleared when taken, not its chunk when
+ * allocated: calloc clears a heap chunk whole (9 instructions a segment on the bench, and every
+ * page of the chunk made resident at once), a record costs a few stores.
+ */
 static tp_conn *new_conn(tp_conntable *t)
 {
     uint32_t k = t->count >> CHUNK_SHIFT;
     if (k == t->n_chunks) {
         t->chunks = g_renew(tp_conn *, t->chunks, k + 1);
-        t->chunks[k] = g_new0(tp_conn, CHUNK_SIZE);
+        t->chunks[k] = g_new(tp_conn, CHUNK_SIZE);
         t->n_chunks = k + 1;
     }
     t->count++;
     tp_conn *c = conn_of(t, t->count);
-    c->id = t->count;
+    *c = (tp_conn){.id = t->count};
     return c;
 }
 

@@ -126,14 +126,27 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
     tp_conn_add_bytes(t, c, dir, seg->len);
     if (seg->len > 0 && c->ep[TP_PEER(dir)].fin_seen)
         tp_conn_add_bytes_after_peer_fin(t, c, dir, seg->len);
-    if ((role == TP_ROLE_SYN || role == TP_ROLE_SYN_RETRANSMIT) && dir == TP_CLIENT)
-        tp_conn_count_syn(t, c, seg->frame);
-    if (role == TP_ROLE_SYN_ACK && !c->first_synack_frame)
-        c->first_synack_frame = seg->frame;
+    switch (role) { /* facts of a few roles; data and ACKs, most segments, have none */
+    case TP_ROLE_SYN:
+    case TP_ROLE_SYN_RETRANSMIT:
+        if (dir == TP_CLIENT)
+            tp_conn_count_syn(t, c, seg->frame);
+        break;
+    case TP_ROLE_SYN_ACK:
+        if (!c->first_synack_frame)
+            c->first_synack_frame = seg->frame;
+        break;
+    case TP_ROLE_SIMULTANEOUS_SYN:
+        c->simultaneous = true;
+        break;
+    case TP_ROLE_FIN_SIMULTANEOUS:
+        c->fin_simultaneous_seen = true;
+        break;
+    default:
+        break;
+    }
     if (dir == TP_SERVER && r->before[TP_CLIENT] == TP_SYN_SENT)
         c->syn_answered = true;
-    if (role == TP_ROLE_SIMULTANEOUS_SYN)
-        c->simultaneous = true;
     /* The handshake completed once the client acknowledged the server's SYN, whatever else
      * the segment did (a FIN may carry that ACK). */
     if (!c->synack_acked && dir == TP_CLIENT && (seg->flags & TP_ACK) &&
@@ -141,8 +154,6 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
         c->synack_acked = true;
     if (r->before[TP_PEER(dir)] == TP_FIN_WAIT_1 && r->after[TP_PEER(dir)] == TP_FIN_WAIT_2)
         c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
-    if (role == TP_ROLE_FIN_SIMULTANEOUS)
-        c->fin_simultaneous_seen = true;
     for (int d = 0; d < 2; d++) {
         if (r->after[d] == r->before[d]) /* the record holds before[d] (step) */
             continue;
@@ -220,7 +231,8 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     /* The result is computed in its slot: nothing in the engine reads results while feeding,
      * and the slot does not move before the next feed. */
     tp_result *r = result_slot(e, seg->frame);
-    tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, r);
+    tp_conn *latest = tp_conntable_find(e->conns, seg);
+    tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);
     step(e, p.conn, seg, r);
     if (p.latest->has_prev) /* only then is there anything to settle */
         tp_incarnation_settle(e->conns, &p);

@@ -62,9 +62,6 @@ static bool holds(const tp_conntable *t, const tp_config *cfg, const tp_conn *c,
 /* Does this segment start a new incarnation of its 4-tuple's latest connection c? */
 static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_segment *seg)
 {
-    tp_dir d = tp_conn_dir(c, seg);
-    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
-
     if (cfg->zeek_sessions)
         return tp_zeek_new_session(&c->zeek, c, seg); /* Zeek's boundaries instead (zeek.h) */
     if (!is_syn(seg)) {
@@ -72,6 +69,8 @@ static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_
          * new connection picked up mid-stream, not a straggler of the old one. */
         return tp_conn_ended(c) && seconds(c->last_ns, seg->time_ns) > cfg->time_wait_s;
     }
+    tp_dir d = tp_conn_dir(c, seg);
+    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
     if (sender->syn_seen && seg->seq == sender->isn)
         return false; /* a retransmitted SYN */
     if (!sender->syn_seen && peer->state == TP_SYN_SENT && !tp_conn_ended(c))
@@ -164,13 +163,10 @@ static bool answers_previous(const tp_conn *c, const tp_conn *old, const tp_segm
            seg->seq == holder->max_ack;
 }
 
-/* One table look-up per segment: its result serves the choice here and the settling after
- * the segment (tp_incarnation_settle), since only opening a connection changes the table. */
-tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
-                               const tp_segment *seg, tp_result *r)
+/* tp_incarnation_of when the segment may not be the latest incarnation's own (see below). */
+G_GNUC_NO_INLINE static tp_placement place(tp_conntable *t, tp_findings *f, const tp_config *cfg,
+                                           const tp_segment *seg, tp_conn *c, tp_result *r)
 {
-    tp_conn *c = tp_conntable_find(t, seg);
-
     if (c && c->has_prev) {
         tp_conn *old = tp_conntable_get(t, tp_conn_prev_id(t, c));
         if (old && answers_previous(c, old, seg))
@@ -179,6 +175,24 @@ tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config 
     if (!c || starts_incarnation(cfg, c, seg))
         c = open_conn(t, f, cfg, c, seg, r);
     return (tp_placement){.conn = c, .latest = c};
+}
+
+/*
+ * c is the segment's 4-tuple's latest incarnation (tp_conntable_find), or NULL: one table look-up
+ * per segment serves the choice here and the settling after the segment (tp_incarnation_settle),
+ * since only opening a connection changes the table.
+ *
+ * Most segments are neither SYNs nor after the end of their connection, and their connection
+ * has no previous incarnation still answering: they are the latest incarnation's. That case is
+ * decided first, with nothing called (starts_incarnation's rule for a segment without SYN,
+ * with its time test unneeded), so that it needs no stack frame; place() does the rest.
+ */
+tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
+                               const tp_segment *seg, tp_conn *c, tp_result *r)
+{
+    if (c && !c->has_prev && !cfg->zeek_sessions && !is_syn(seg) && !tp_conn_ended(c))
+        return (tp_placement){.conn = c, .latest = c};
+    return place(t, f, cfg, seg, c, r);
 }
 
 /*

@@ -327,7 +327,7 @@ typedef struct tp_placement {
 } tp_placement;
 
 tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
-                               const tp_segment *seg, tp_result *r);
+                               const tp_segment *seg, tp_conn *latest, tp_result *r);
 void tp_incarnation_settle(tp_conntable *t, const tp_placement *p);
 
 /* summary.c */

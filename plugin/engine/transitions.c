@@ -183,19 +183,19 @@ static inline const tp_cell *cell_of(const tp_cell table[TP_EV_COUNT][TP_STATE_C
     return c->why ? c : NULL;
 }
 
-/* Here, beside the tables, so that the look-ups inline: this runs for every segment. */
+/*
+ * Here, beside the tables, so that the look-ups inline: this runs for every segment. The event
+ * and the states come from the engine, always in range, so the cells are read without
+ * cell_of's checks (those are for tp_result_reasons, which reads any result it is given). A
+ * cell without a reason, as all of TP_EV_NONE's are, keeps the state.
+ */
 void tp_apply_event(tp_event ev, tp_dir dir, const uint8_t before[2], uint8_t after[2])
 {
-    after[0] = before[0];
-    after[1] = before[1];
-    if (ev == TP_EV_NONE)
-        return;
-    const tp_cell *s = cell_of(send_table, ev, (tp_state)before[dir]);
-    const tp_cell *v = cell_of(recv_table, ev, (tp_state)before[TP_PEER(dir)]);
-    if (s)
-        after[dir] = s->next;
-    if (v)
-        after[TP_PEER(dir)] = v->next;
+    tp_dir peer = TP_PEER(dir);
+    const tp_cell *s = &send_table[ev][before[dir]], *v = &recv_table[ev][before[peer]];
+
+    after[dir] = s->why ? s->next : before[dir];
+    after[peer] = v->why ? v->next : before[peer];
 }
 
 const tp_cell *tp_send_cell(tp_event ev, tp_state sender)
