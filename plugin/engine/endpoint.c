@@ -28,10 +28,15 @@ void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg)
 {
     uint32_t end = seg->seq + seq_space(seg);
 
+    /* New data of one byte (not a keep-alive's byte below snd_nxt, RFC 1122 4.2.3.6). */
+    if (seg->len == 1 && !(seg->flags & (TP_SYN | TP_FIN | TP_RST)) && ep->seq_seen &&
+        seg->seq == ep->snd_nxt)
+        ep->tiny_data = true;
+
     if ((seg->flags & TP_SYN) && !ep->syn_seen) {
         ep->syn_seen = true;
         ep->isn = seg->seq;
-        ep->wscale = seg->wscale;
+        ep->wscale = (int8_t)(seg->wscale > 15 ? 15 : seg->wscale < -1 ? -1 : seg->wscale);
     }
     if ((seg->flags & (TP_SYN | TP_ACK)) == (TP_SYN | TP_ACK))
         ep->synack_seen = true;
@@ -40,8 +45,15 @@ void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg)
         ep->snd_nxt = ep->seq_seen ? tp_seq_max(ep->snd_nxt, end) : end;
         ep->seq_seen = true;
     }
-    if ((seg->flags & TP_FIN) && ep->fin_seen && seg->seq + seg->len == ep->fin_seq)
-        ep->fin_again = true;
+    /* The SYN or FIN the evidence implied, now captured (late): no retransmission. */
+    if ((seg->flags & TP_SYN) && ep->syn_seen && seg->seq == ep->isn)
+        ep->syn_implied = false;
+    if ((seg->flags & TP_FIN) && ep->fin_seen && seg->seq + seg->len == ep->fin_seq) {
+        if (ep->fin_implied)
+            ep->fin_implied = false;
+        else
+            ep->fin_again = true;
+    }
     if ((seg->flags & TP_FIN) && !ep->fin_seen) {
         ep->fin_seen = true;
         ep->fin_seq = seg->seq + seg->len;

@@ -21,6 +21,7 @@ struct tp_engine {
     tp_result *results;
     uint32_t n_results, cap_results;
     tp_findings *findings;
+    tp_coverage *coverage;
 };
 
 tp_engine *tp_engine_new(const tp_config *cfg)
@@ -31,6 +32,7 @@ tp_engine *tp_engine_new(const tp_config *cfg)
         e->cfg = *cfg;
     e->conns = tp_conntable_new();
     e->findings = tp_findings_new(&e->cfg);
+    e->coverage = tp_coverage_new();
     return e;
 }
 
@@ -41,6 +43,7 @@ void tp_engine_free(tp_engine *e)
     tp_conntable_free(e->conns);
     g_free(e->results);
     tp_findings_free(e->findings);
+    tp_coverage_free(e->coverage);
     g_free(e);
 }
 
@@ -114,10 +117,36 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     }
 }
 
-/* Connection bookkeeping for the summary and the hindsight findings. */
-static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
-                    const tp_result *r)
+void tp_conn_set_state(tp_conntable *t, tp_conn *c, tp_dir d, tp_state s, int64_t now)
 {
+    c->ep[d].state = (uint8_t)s;
+    if (s == TP_TIME_WAIT) {
+        tp_conn_set_time_wait_ns(t, c, d, now);
+        c->ep[d].was_time_wait = true;
+    }
+}
+
+void tp_conn_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                   const uint8_t before[2], const uint8_t after[2])
+{
+    if (dir == TP_SERVER && before[TP_CLIENT] == TP_SYN_SENT)
+        c->syn_answered = true;
+    /* The handshake completed once the client acknowledged the server's SYN, whatever else
+     * the segment did (a FIN may carry that ACK). */
+    if (!c->synack_acked && dir == TP_CLIENT && (seg->flags & TP_ACK) &&
+        c->ep[TP_SERVER].syn_seen && tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
+        c->synack_acked = true;
+    if (before[TP_PEER(dir)] == TP_FIN_WAIT_1 && after[TP_PEER(dir)] == TP_FIN_WAIT_2)
+        c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
+    for (int d = 0; d < 2; d++)
+        if (after[d] != before[d]) /* the record holds before[d] (step) */
+            tp_conn_set_state(t, c, (tp_dir)d, (tp_state)after[d], seg->time_ns);
+}
+
+/* Connection bookkeeping for the summary and the hindsight findings. */
+static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_result *r)
+{
+    tp_conntable *t = e->conns;
     tp_role role = (tp_role)r->role;
 
     c->last_frame = seg->frame;
@@ -126,6 +155,10 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
     tp_conn_add_bytes(t, c, dir, seg->len);
     if (seg->len > 0 && c->ep[TP_PEER(dir)].fin_seen)
         tp_conn_add_bytes_after_peer_fin(t, c, dir, seg->len);
+    if (!c->ep[dir].captured) { /* once per side: which directions the capture sees */
+        c->ep[dir].captured = true;
+        tp_coverage_note(e->coverage, seg);
+    }
     switch (role) { /* facts of a few roles; data and ACKs, most segments, have none */
     case TP_ROLE_SYN:
     case TP_ROLE_SYN_RETRANSMIT:
@@ -135,6 +168,13 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
     case TP_ROLE_SYN_ACK:
         if (!c->first_synack_frame)
             c->first_synack_frame = seg->frame;
+        /* An answer also when the SYN is not in the capture, or comes later (evidence.c
+         * keeps the ISN the SYN-ACK acknowledges). */
+        if (tp_endpoint_acks_syn(&c->ep[TP_CLIENT], seg))
+            c->syn_answered = true;
+        break;
+    case TP_ROLE_SYN_ACK_RETRANSMIT:
+        c->synack_again = true;
         break;
     case TP_ROLE_SIMULTANEOUS_SYN:
         c->simultaneous = true;
@@ -145,24 +185,7 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
     default:
         break;
     }
-    if (dir == TP_SERVER && r->before[TP_CLIENT] == TP_SYN_SENT)
-        c->syn_answered = true;
-    /* The handshake completed once the client acknowledged the server's SYN, whatever else
-     * the segment did (a FIN may carry that ACK). */
-    if (!c->synack_acked && dir == TP_CLIENT && (seg->flags & TP_ACK) &&
-        c->ep[TP_SERVER].syn_seen && tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
-        c->synack_acked = true;
-    if (r->before[TP_PEER(dir)] == TP_FIN_WAIT_1 && r->after[TP_PEER(dir)] == TP_FIN_WAIT_2)
-        c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
-    for (int d = 0; d < 2; d++) {
-        if (r->after[d] == r->before[d]) /* the record holds before[d] (step) */
-            continue;
-        c->ep[d].state = r->after[d];
-        if (r->after[d] == TP_TIME_WAIT) {
-            tp_conn_set_time_wait_ns(t, c, (tp_dir)d, seg->time_ns);
-            c->ep[d].was_time_wait = true;
-        }
-    }
+    tp_conn_apply(t, c, dir, seg, r->before, r->after);
     /* The RST that ended the connection names its close; one a SYN survives does not, nor one
      * that only cuts a TIME-WAIT short (the FINs had closed it). */
     if (!c->end_role && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
@@ -174,19 +197,31 @@ static void account(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *s
 static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
 {
     tp_dir dir = tp_conn_dir(c, seg);
-    tp_event ev = tp_classify_event(c, dir, seg);
+    /* What the segment proves the capture missed is applied first (evidence.c), so that the
+     * segment meets the endpoints as they really were. */
+    uint32_t gaps = tp_evidence_apply(e->conns, c, dir, seg);
+    bool late = tp_evidence_late(c, dir, seg);
+    tp_event ev = late ? TP_EV_NONE : tp_classify_event(c, dir, seg);
 
     r->conn = c->id;
     r->sender = (uint8_t)dir;
     r->before[TP_CLIENT] = c->ep[TP_CLIENT].state;
     r->before[TP_SERVER] = c->ep[TP_SERVER].state;
     r->event = (uint8_t)ev;
+    r->late = late;
     tp_apply_event(ev, dir, r->before, r->after);
-    r->role = (uint8_t)tp_classify_role(c, dir, seg, ev, r->before, r->after);
+    r->role = (uint8_t)(late ? tp_evidence_late_role(c, dir, seg)
+                             : tp_classify_role(c, dir, seg, ev, r->before, r->after));
+    if (gaps) {
+        tp_findings_capture_gaps(e->findings, seg->frame, gaps, dir);
+        note(r, TP_FIND_CAPTURE_GAP);
+    }
     find(e, c, dir, seg, r);
     tp_zeek_segment(e->conns, c, dir, seg);
     tp_endpoint_sent(&c->ep[dir], seg);
-    account(e->conns, c, dir, seg, r);
+    if (seg->options_cut)
+        c->ep[dir].options_cut = true;
+    account(e, c, dir, seg, r);
 }
 
 /* The slot of a frame's result, zeroed; frames skipped on the way read as "never fed" (zero). */
@@ -249,10 +284,13 @@ static size_t hindsight(const tp_engine *e, uint32_t frame, const tp_result *r, 
 
     if (!c || max == 0)
         return 0;
-    if (frame == tp_conn_first_syn_frame(e->conns, c) && !c->syn_answered)
+    /* Each rests on an absence, so only where the capture would have shown the answer. */
+    if (frame == tp_conn_first_syn_frame(e->conns, c) && !c->syn_answered &&
+        tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_CLIENT))
         m = tp_msg_half_open(tp_conn_syn_count(e->conns, c), TP_HALF_OPEN_SYN_UNANSWERED,
                              TP_CLIENT);
-    else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_role)
+    else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_role &&
+             tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_SERVER))
         m = tp_msg_half_open(0, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER);
     if (!m)
         return 0;
@@ -280,8 +318,16 @@ bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out)
     const tp_conn *c = e ? tp_conntable_get(e->conns, conn) : NULL;
     if (!c || !out)
         return false;
-    tp_conn_summarize(e->conns, c, out);
+    tp_conn_summarize(e->conns, e->coverage, c, out);
     return true;
+}
+
+uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame)
+{
+    const tp_result *r = tp_engine_lookup(e, frame);
+    if (!r || !(r->findings & (1u << TP_FIND_CAPTURE_GAP)))
+        return 0;
+    return tp_findings_gaps(e->findings, frame);
 }
 
 uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn)

@@ -21,7 +21,7 @@ typedef struct stored_finding {
     uint32_t frame;
     uint8_t kind;   /* tp_finding_kind */
     uint8_t sender; /* tp_dir */
-    uint8_t sub;    /* tp_half_open_kind for TP_FIND_HALF_OPEN */
+    uint8_t sub;    /* tp_half_open_kind (half-open); the TP_GAP_BIT index (capture gap) */
     union {
         rst_facts rst; /* TP_FIND_RST_INSTEAD_OF_FIN */
         uint64_t lost; /* TP_FIND_RST_AFTER_FIN: the peer's bytes after the FIN */
@@ -29,7 +29,7 @@ typedef struct stored_finding {
             double elapsed_s;
             uint32_t old_conn;
             uint8_t holders;
-            bool isn_above : 1, ts_known : 1, ts_newer : 1;
+            bool isn_above : 1, ts_known : 1, ts_newer : 1, ts_cut : 1;
         } tw;
     } u;
 } stored_finding;
@@ -84,6 +84,7 @@ void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_fac
     s->u.tw.holders = tw->holders;
     s->u.tw.isn_above = tw->isn_above;
     s->u.tw.ts_known = tw->ts_known;
+    s->u.tw.ts_cut = tw->ts_cut;
     s->u.tw.ts_newer = tw->ts_newer;
 }
 
@@ -244,13 +245,14 @@ static const char *holders_name(unsigned holders)
 
 /* Linux (tcp_timewait_state_process) and RFC 6191 accept a SYN in TIME-WAIT when its ISN is
  * above the old connection's last sequence number or its timestamp is newer. */
-static const char *verdict(unsigned holders, bool isn_above, bool ts_newer)
+static const char *verdict(unsigned holders, bool isn_above, bool ts_newer, bool ts_cut)
 {
     if (!(holders & (1u << TP_SERVER)))
         return "the client's own stack reused it";
     if (isn_above || ts_newer)
         return "a conforming server accepts it";
-    return "a conforming server refuses it";
+    /* Without the timestamps a newer one cannot be ruled out: no guess (headers-only). */
+    return ts_cut ? "acceptance cannot be told" : "a conforming server refuses it";
 }
 
 static char *msg_time_wait_reuse(const stored_finding *s, double period_s)
@@ -267,10 +269,59 @@ static char *msg_time_wait_reuse(const stored_finding *s, double period_s)
                            "(RFC 6191)",
                            elapsed_s, s->u.tw.old_conn, period_s, holders_name(holders),
                            s->u.tw.isn_above ? "above" : "not above",
-                           !s->u.tw.ts_known  ? "absent"
-                           : s->u.tw.ts_newer ? "newer"
-                                              : "not newer",
-                           verdict(holders, s->u.tw.isn_above, s->u.tw.ts_newer));
+                           s->u.tw.ts_cut      ? "not captured"
+                           : !s->u.tw.ts_known ? "absent"
+                           : s->u.tw.ts_newer  ? "newer"
+                                               : "not newer",
+                           verdict(holders, s->u.tw.isn_above, s->u.tw.ts_newer, s->u.tw.ts_cut));
+}
+
+void tp_findings_capture_gaps(tp_findings *f, uint32_t frame, uint32_t gaps, tp_dir sender)
+{
+    for (unsigned bit = 0; bit < 2 * TP_GAP_COUNT; bit++)
+        if (gaps & (1u << bit))
+            add(f, frame, TP_FIND_CAPTURE_GAP, sender)->sub = (uint8_t)bit;
+}
+
+uint32_t tp_findings_gaps(const tp_findings *f, uint32_t frame)
+{
+    uint32_t gaps = 0;
+    for (guint i = first_at_or_after(f->list, frame); i < f->list->len; i++) {
+        const stored_finding *s = &g_array_index(f->list, stored_finding, i);
+        if (s->frame != frame)
+            break;
+        if (s->kind == TP_FIND_CAPTURE_GAP)
+            gaps |= 1u << s->sub;
+    }
+    return gaps;
+}
+
+/* What the capture missed and the proof, as the evidence rules (evidence.c) read it. */
+static char *msg_capture_gap(unsigned bit, tp_dir sender)
+{
+    tp_dir owner = bit >= TP_GAP_COUNT ? TP_SERVER : TP_CLIENT;
+    const char *who = tp_dir_name(owner), *proof;
+
+    switch ((tp_gap_kind)(bit % TP_GAP_COUNT)) {
+    case TP_GAP_SYN_ACK:
+        proof = "SYN-ACK: this segment acknowledges it and leaves SYN-SENT (RFC 9293 3.10.7.3)";
+        break;
+    case TP_GAP_HANDSHAKE_ACK:
+        proof = "ACK of the SYN-ACK: data is sent or acknowledged here, only after it (RFC "
+                "9293 3.10.2)";
+        break;
+    case TP_GAP_DATA:
+        proof = owner == sender ? "data: this segment's sequence number skips it"
+                                : "data: this segment acknowledges it";
+        break;
+    default:
+        proof = "FIN: this segment acknowledges the one sequence number after its data "
+                "(RFC 9293 3.10.7.4)";
+        break;
+    }
+    return g_strdup_printf("Capture gap: not captured before this segment (missed, or out of "
+                           "order): the %s's %s",
+                           who, proof);
 }
 
 static char *message(const tp_findings *f, const stored_finding *s)
@@ -288,6 +339,8 @@ static char *message(const tp_findings *f, const stored_finding *s)
         return msg_rst_instead_of_fin(&s->u.rst, sender);
     case TP_FIND_RST_AFTER_FIN:
         return msg_rst_after_fin(s->u.lost, sender);
+    case TP_FIND_CAPTURE_GAP:
+        return msg_capture_gap(s->sub, sender);
     default:
         return g_strdup("");
     }

@@ -64,13 +64,22 @@ static bool starts_incarnation(const tp_config *cfg, const tp_conn *c, const tp_
 {
     if (cfg->zeek_sessions)
         return tp_zeek_new_session(&c->zeek, c, seg); /* Zeek's boundaries instead (zeek.h) */
+    tp_dir d = tp_conn_dir(c, seg);
+    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
+    /* A SYN-ACK with a new ISN answers a new SYN the capture does not show (one direction
+     * only, or the SYN missed): no stack answers a SYN with a SYN-ACK while it holds the old
+     * connection (RFC 9293 3.10.7.4 answers it with an ACK), so the new incarnation starts
+     * there, and whatever state the capture left the old one in, its sender had left it. Only
+     * once the old one had got past its handshake: before that, a SYN-ACK with another ISN
+     * answers the same SYN after an unacceptable one (3.5 fig. 9). */
+    if (is_syn_ack(seg) && sender->syn_seen && seg->seq != sender->isn &&
+        (tp_state_synchronized((tp_state)sender->state) || sender->state == TP_CLOSED))
+        return true;
     if (!is_syn(seg)) {
         /* After the 4-tuple has been free for a TIME-WAIT period, traffic without a SYN is a
          * new connection picked up mid-stream, not a straggler of the old one. */
         return tp_conn_ended(c) && seconds(c->last_ns, seg->time_ns) > cfg->time_wait_s;
     }
-    tp_dir d = tp_conn_dir(c, seg);
-    const tp_endpoint *sender = &c->ep[d], *peer = &c->ep[TP_PEER(d)];
     if (sender->syn_seen && seg->seq == sender->isn)
         return false; /* a retransmitted SYN */
     if (!sender->syn_seen && peer->state == TP_SYN_SENT && !tp_conn_ended(c))
@@ -101,7 +110,8 @@ static tp_tw_facts time_wait_facts(const tp_conntable *t, const tp_config *cfg, 
     }
     tw.elapsed_s = tw.holders ? seconds(since, syn->time_ns) : 0;
     tw.isn_above = sender_old->seq_seen && tp_seq_lt(sender_old->snd_nxt, syn->seq);
-    tw.ts_known = sender_old->has_ts && syn->has_ts;
+    tw.ts_cut = syn->options_cut || (!sender_old->has_ts && sender_old->options_cut);
+    tw.ts_known = !tw.ts_cut && sender_old->has_ts && syn->has_ts;
     tw.ts_newer = tw.ts_known && tp_seq_lt(sender_old->last_tsval, syn->tsval);
     return tw;
 }
@@ -182,15 +192,15 @@ G_GNUC_NO_INLINE static tp_placement place(tp_conntable *t, tp_findings *f, cons
  * per segment serves the choice here and the settling after the segment (tp_incarnation_settle),
  * since only opening a connection changes the table.
  *
- * Most segments are neither SYNs nor after the end of their connection, and their connection
- * has no previous incarnation still answering: they are the latest incarnation's. That case is
- * decided first, with nothing called (starts_incarnation's rule for a segment without SYN,
+ * Most segments are neither SYNs (nor SYN-ACKs) nor after the end of their connection, and their
+ * connection has no previous incarnation still answering: they are the latest incarnation's. That
+ * case is decided first, with nothing called (starts_incarnation's rule for a segment without SYN,
  * with its time test unneeded), so that it needs no stack frame; place() does the rest.
  */
 tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config *cfg,
                                const tp_segment *seg, tp_conn *c, tp_result *r)
 {
-    if (c && !c->has_prev && !cfg->zeek_sessions && !is_syn(seg) && !tp_conn_ended(c))
+    if (c && !c->has_prev && !cfg->zeek_sessions && !(seg->flags & TP_SYN) && !tp_conn_ended(c))
         return (tp_placement){.conn = c, .latest = c};
     return place(t, f, cfg, seg, c, r);
 }

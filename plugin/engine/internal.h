@@ -32,8 +32,10 @@ static inline uint32_t tp_seq_max(uint32_t a, uint32_t b)
  * segments it sent, except the state, which the peer's segments move as well.
  */
 typedef struct tp_endpoint {
-    uint8_t state; /* tp_state */
-    int8_t wscale; /* from its SYN, -1 unknown */
+    uint8_t state;           /* tp_state */
+    int8_t wscale : 5;       /* from its SYN, -1 unknown; above 14 kept as 15 (RFC 7323 2.3) */
+    uint8_t implied_fin : 2; /* the kind of its FIN the evidence implied: tp_implied_fin */
+    bool tiny_data : 1;      /* it sends 1-byte segments (evidence.c: a hole of one is no FIN) */
     /* One bit each (bit-fields): the record is per endpoint of every connection. */
     bool syn_seen : 1;      /* it sent a SYN in this incarnation; isn valid */
     bool synack_seen : 1;   /* one of its SYNs carried ACK */
@@ -44,7 +46,12 @@ typedef struct tp_endpoint {
     bool data_ack_seen : 1; /* ack_at_last_data valid */
     bool has_ts : 1;        /* its segments carry timestamps; last_tsval valid */
     bool half_closed_noted : 1;
-    bool was_time_wait : 1;    /* it entered TIME-WAIT at some point (tp_conn_time_wait_ns) */
+    bool was_time_wait : 1; /* it entered TIME-WAIT at some point (tp_conn_time_wait_ns) */
+    /* What the capture shows of it, as against what its peer's numbers prove (evidence.c). */
+    bool captured : 1;         /* it sent a segment the capture holds */
+    bool syn_implied : 1;      /* its SYN (or SYN-ACK) is known only from the evidence */
+    bool fin_implied : 1;      /* its FIN is known only from the evidence */
+    bool options_cut : 1;      /* the capture cut some of its segments' options (snap length) */
     uint32_t isn;              /* sequence number of its SYN */
     uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */
     uint32_t fin_seq;          /* sequence number its FIN occupies */
@@ -88,15 +95,16 @@ typedef struct tp_conn {
     uint8_t prev_holder : 1;    /* in the previous incarnation, the endpoint still
                                    holding it */
     bool ack_of_fin_seen : 1, fin_simultaneous_seen : 1;
-    bool tw_used : 1;    /* tw_back holds an endpoint's TIME-WAIT entry */
-    uint8_t tw_dir : 1;  /* that endpoint (the other's, if any, is in the side record) */
-    bool tw_spilled : 1; /* its entry was too far from last_ns: in the side record */
-    bool syn_first : 1;  /* the first SYN (first_syn_frame) is the first frame */
-    bool has_prev : 1;   /* the side record's prev_id is set */
-    uint8_t syn_count;   /* client SYNs, low 8 bits (the rest in the side record) */
-    uint16_t frames[2];  /* segments sent, low 16 bits (the rest in the side record) */
-    uint32_t id;         /* its number in the capture, 1-based */
-    uint32_t side;       /* 1-based index of its side record, 0: none */
+    bool tw_used : 1;      /* tw_back holds an endpoint's TIME-WAIT entry */
+    uint8_t tw_dir : 1;    /* that endpoint (the other's, if any, is in the side record) */
+    bool tw_spilled : 1;   /* its entry was too far from last_ns: in the side record */
+    bool syn_first : 1;    /* the first SYN (first_syn_frame) is the first frame */
+    bool has_prev : 1;     /* the side record's prev_id is set */
+    bool synack_again : 1; /* the server retransmitted its SYN-ACK: it got no ACK in time */
+    uint8_t syn_count;     /* client SYNs, low 8 bits (the rest in the side record) */
+    uint16_t frames[2];    /* segments sent, low 16 bits (the rest in the side record) */
+    uint32_t id;           /* its number in the capture, 1-based */
+    uint32_t side;         /* 1-based index of its side record, 0: none */
     uint32_t first_frame, last_frame;
     uint32_t first_synack_frame;
     uint32_t bytes[2]; /* payload bytes sent, low 32 bits (the rest: side record) */
@@ -158,6 +166,13 @@ typedef struct tp_cell {
 const tp_cell *tp_send_cell(tp_event ev, tp_state sender);
 const tp_cell *tp_recv_cell(tp_event ev, tp_state receiver);
 const char *tp_event_name(tp_event ev);
+
+/* The kind of FIN the evidence implied, for the role of the FIN itself if captured late. */
+typedef enum tp_implied_fin {
+    TP_IMPLIED_FIN_ACTIVE = 0,
+    TP_IMPLIED_FIN_PASSIVE,
+    TP_IMPLIED_FIN_SIMULTANEOUS,
+} tp_implied_fin;
 
 /* endpoint.c */
 void tp_endpoint_init(tp_endpoint *ep, tp_state state);
@@ -301,6 +316,7 @@ typedef struct tp_tw_facts {
     uint8_t holders;
     bool isn_above; /* new ISN after the old final sequence number (RFC 1122 4.2.2.13) */
     bool ts_known;  /* both the old connection and the SYN carry timestamps */
+    bool ts_cut;    /* the SYN's options are not in the capture (snapshot length) */
     bool ts_newer;  /* the SYN's timestamp is newer (RFC 6191) */
 } tp_tw_facts;
 
@@ -316,6 +332,9 @@ void tp_findings_rst_instead_of_fin(tp_findings *f, uint32_t frame, const tp_con
                                     const tp_segment *seg);
 void tp_findings_rst_after_fin(tp_findings *f, uint32_t frame, uint64_t lost, tp_dir sender);
 void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_facts *tw);
+/* One finding per gap (TP_GAP_BIT bits); sender: the endpoint whose segment proves them. */
+void tp_findings_capture_gaps(tp_findings *f, uint32_t frame, uint32_t gaps, tp_dir sender);
+uint32_t tp_findings_gaps(const tp_findings *f, uint32_t frame);
 
 /* The half-open messages; syn_count (the client's SYNs) only for the hindsight SYN one. */
 char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender);
@@ -330,7 +349,39 @@ tp_placement tp_incarnation_of(tp_conntable *t, tp_findings *f, const tp_config 
                                const tp_segment *seg, tp_conn *latest, tp_result *r);
 void tp_incarnation_settle(tp_conntable *t, const tp_placement *p);
 
+/* coverage.c: which directions between two hosts the capture has seen segments in. A capture
+ * point may see one direction only (a tap, an asymmetric route): the absence of an answer is
+ * evidence only where the capture is known to see the direction it would come in. */
+typedef struct tp_coverage tp_coverage;
+tp_coverage *tp_coverage_new(void);
+void tp_coverage_free(tp_coverage *v);
+void tp_coverage_note(tp_coverage *v, const tp_segment *seg);
+bool tp_coverage_seen(const tp_coverage *v, const tp_conn *c, tp_dir from);
+
+/* Is the absence of an answer evidence? A SYN never answered or a SYN-ACK never acknowledged
+ * (sender: the side that waited) only where its own retransmission or the capture's view of
+ * the other direction says the answer would have been seen (engine.c, summary.c). */
+bool tp_conn_unanswered_provable(const tp_conntable *t, const tp_coverage *v, const tp_conn *c,
+                                 tp_dir waiting);
+
+/* evidence.c: what a segment proves about segments the capture did not show. */
+/* Applies, before seg from dir is classified, the segments its numbers prove were sent and
+ * received though the capture missed them (or has them later); returns the gaps to report as
+ * TP_GAP_BIT bits. */
+uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg);
+/* Is seg one the evidence had already applied, captured after the segment that proved it? */
+bool tp_evidence_late(const tp_conn *c, tp_dir dir, const tp_segment *seg);
+/* The role of such a late segment: what it was when it was sent. */
+tp_role tp_evidence_late_role(const tp_conn *c, tp_dir dir, const tp_segment *seg);
+/* engine.c: an endpoint's new state, with the bookkeeping of TIME-WAIT entry; and a segment's
+ * states and the connection facts it shows (the handshake answered or completed, a FIN
+ * acknowledged on its own), for captured and implied segments alike. */
+void tp_conn_set_state(tp_conntable *t, tp_conn *c, tp_dir d, tp_state s, int64_t now);
+void tp_conn_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                   const uint8_t before[2], const uint8_t after[2]);
+
 /* summary.c */
-void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary *out);
+void tp_conn_summarize(const tp_conntable *t, const tp_coverage *v, const tp_conn *c,
+                       tp_conn_summary *out);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "tcpphase.h"
 
+#include <stdio.h>
+
 #define NAME_OR_UNKNOWN(table, i, count, unknown)                                                  \
     (((unsigned)(i) < (count) && (table)[i]) ? (table)[i] : (unknown))
 
@@ -68,6 +70,15 @@ static const char *const finding_names[TP_FIND_COUNT] = {
     [TP_FIND_TIME_WAIT_REUSE] = "time_wait_reuse",
     [TP_FIND_RST_INSTEAD_OF_FIN] = "rst_instead_of_fin",
     [TP_FIND_RST_AFTER_FIN] = "rst_after_fin",
+    [TP_FIND_CAPTURE_GAP] = "capture_gap",
+};
+
+/* tcpphase.gap names the missed segment as the roles would: "<side> <kind>". */
+static const char *const gap_names[TP_GAP_COUNT] = {
+    [TP_GAP_SYN_ACK] = "SYN-ACK",
+    [TP_GAP_HANDSHAKE_ACK] = "handshake-ack",
+    [TP_GAP_DATA] = "data",
+    [TP_GAP_FIN] = "FIN",
 };
 
 static const char *const open_names[TP_OPEN_COUNT] = {
@@ -127,4 +138,33 @@ const char *tp_open_name(tp_open_style s)
 const char *tp_close_name(tp_close_style s)
 {
     return NAME_OR_UNKNOWN(close_names, s, TP_CLOSE_COUNT, "unknown");
+}
+
+const char *tp_seen_name(const bool seen[2])
+{
+    if (seen[TP_CLIENT] && seen[TP_SERVER])
+        return "both";
+    if (seen[TP_CLIENT] || seen[TP_SERVER])
+        return seen[TP_CLIENT] ? "client-only" : "server-only";
+    return "none";
+}
+
+char *tp_gaps_text(uint32_t gaps, char *out, size_t size)
+{
+    size_t len = 0;
+
+    if (size == 0)
+        return out;
+    out[0] = '\0';
+    for (unsigned bit = 0; bit < 2 * TP_GAP_COUNT; bit++) {
+        if (!(gaps & (1u << bit)))
+            continue;
+        int n = snprintf(out + len, size - len, "%s%s %s", len ? ", " : "",
+                         tp_dir_name(bit < TP_GAP_COUNT ? TP_CLIENT : TP_SERVER),
+                         gap_names[bit % TP_GAP_COUNT]);
+        if (n < 0 || (size_t)n >= size - len)
+            break; /* cut: snprintf terminated it */
+        len += (size_t)n;
+    }
+    return out;
 }

@@ -4,7 +4,7 @@
  */
 #include "internal.h"
 
-static tp_open_style open_style(const tp_conntable *t, const tp_conn *c)
+static tp_open_style open_style(const tp_conntable *t, const tp_coverage *v, const tp_conn *c)
 {
     if (c->mid_stream)
         return TP_OPEN_MID_STREAM;
@@ -12,10 +12,14 @@ static tp_open_style open_style(const tp_conntable *t, const tp_conn *c)
         return TP_OPEN_REFUSED;
     if (c->synack_acked)
         return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
-    /* A capture that starts at the SYN-ACK has no SYN to call unanswered. */
+    /* A capture that starts at the SYN-ACK has no SYN to call unanswered; one that cannot see
+     * the answer's direction cannot call it so either (coverage.c). */
     if (tp_conn_first_syn_frame(t, c) && !c->syn_answered)
-        return TP_OPEN_SYN_UNANSWERED;
-    return c->first_synack_frame ? TP_OPEN_SYNACK_UNACKED : TP_OPEN_UNKNOWN;
+        return tp_conn_unanswered_provable(t, v, c, TP_CLIENT) ? TP_OPEN_SYN_UNANSWERED
+                                                               : TP_OPEN_UNKNOWN;
+    return c->first_synack_frame && tp_conn_unanswered_provable(t, v, c, TP_SERVER)
+               ? TP_OPEN_SYNACK_UNACKED
+               : TP_OPEN_UNKNOWN;
 }
 
 static tp_close_style rst_close(uint8_t role)
@@ -32,7 +36,7 @@ static tp_close_style rst_close(uint8_t role)
     }
 }
 
-static tp_close_style close_style(const tp_conntable *t, const tp_conn *c)
+static tp_close_style close_style(const tp_conntable *t, const tp_coverage *v, const tp_conn *c)
 {
     bool fin_c = c->ep[TP_CLIENT].fin_seen, fin_s = c->ep[TP_SERVER].fin_seen;
 
@@ -46,11 +50,13 @@ static tp_close_style close_style(const tp_conntable *t, const tp_conn *c)
     if (fin_c || fin_s)
         return TP_CLOSE_HALF_CLOSED;
     if (tp_conn_first_syn_frame(t, c) && !c->syn_answered)
-        return TP_CLOSE_SYN_UNANSWERED;
+        return tp_conn_unanswered_provable(t, v, c, TP_CLIENT) ? TP_CLOSE_SYN_UNANSWERED
+                                                               : TP_CLOSE_UNKNOWN;
     return TP_CLOSE_OPEN;
 }
 
-void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary *out)
+void tp_conn_summarize(const tp_conntable *t, const tp_coverage *v, const tp_conn *c,
+                       tp_conn_summary *out)
 {
     out->conn = c->id;
     out->incarnation = tp_conn_incarnation(t, c);
@@ -61,6 +67,7 @@ void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary 
         out->frames[d] = tp_conn_frames(t, c, (tp_dir)d);
         out->state[d] = (tp_state)c->ep[d].state;
         out->time_wait[d] = c->ep[d].was_time_wait;
+        out->seen[d] = c->ep[d].captured;
     }
     out->first_frame = c->first_frame;
     out->last_frame = c->last_frame;
@@ -69,6 +76,6 @@ void tp_conn_summarize(const tp_conntable *t, const tp_conn *c, tp_conn_summary 
     tp_zeek_summarize(&c->zeek, c, out->zeek_state, sizeof out->zeek_state, out->history,
                       sizeof out->history);
     out->zeek_orig = tp_zeek_orig(&c->zeek);
-    out->open = open_style(t, c);
-    out->close = close_style(t, c);
+    out->open = open_style(t, v, c);
+    out->close = close_style(t, v, c);
 }

@@ -95,6 +95,7 @@ typedef enum tp_finding_kind {
     TP_FIND_TIME_WAIT_REUSE,
     TP_FIND_RST_INSTEAD_OF_FIN,
     TP_FIND_RST_AFTER_FIN,
+    TP_FIND_CAPTURE_GAP, /* a segment proves the capture missed another (evidence.c) */
     TP_FIND_COUNT
 } tp_finding_kind;
 
@@ -119,10 +120,12 @@ typedef struct tp_segment {
     uint16_t sport, dport;
     uint8_t flags; /* TP_FIN | TP_SYN | ... */
     uint32_t seq, ack;
-    uint32_t len;    /* TCP payload bytes */
-    uint32_t window; /* the header's window field, unscaled */
-    int8_t wscale;   /* window scale shift from a SYN's options, -1 if absent */
-    bool has_ts;     /* the TCP timestamps option is present (RFC 7323) */
+    uint32_t len;     /* TCP payload bytes */
+    uint32_t window;  /* the header's window field, unscaled */
+    int8_t wscale;    /* window scale shift from a SYN's options, -1 if absent */
+    bool has_ts;      /* the TCP timestamps option is present (RFC 7323) */
+    bool options_cut; /* the snapshot length cut the options: wscale and has_ts say "not
+                         captured", not "absent" (headers-only captures) */
     uint32_t tsval, tsecr;
 } tp_segment;
 
@@ -133,10 +136,27 @@ typedef struct tp_result {
     uint8_t sender;             /* tp_dir */
     uint8_t before[2];          /* tp_state of client, server before the segment */
     uint8_t after[2];           /* tp_state of client, server after it */
-    uint8_t findings : 5;       /* bit (1 << tp_finding_kind) per immediate finding */
-    uint8_t half_open_kind : 3; /* tp_half_open_kind, when the half-open bit is set */
-    uint8_t event;              /* the transition tables' event, for tp_result_reasons */
+    uint8_t findings;           /* bit (1 << tp_finding_kind) per immediate finding */
+    uint8_t event : 4;          /* the transition tables' event, for tp_result_reasons */
+    uint8_t half_open_kind : 2; /* tp_half_open_kind, when the half-open bit is set */
+    uint8_t late : 1;           /* a segment the evidence had already proved (evidence.c) */
 } tp_result;
+
+_Static_assert(TP_FIND_COUNT <= 8, "tp_result.findings is too narrow");
+
+/*
+ * What the capture missed, as a segment's numbers prove it (evidence.c): one bit per endpoint
+ * and kind of segment, TP_GAP_BIT(dir, kind). The segment that proves it carries the bits.
+ */
+typedef enum tp_gap_kind {
+    TP_GAP_SYN_ACK = 0,   /* its SYN-ACK: the peer left SYN-SENT */
+    TP_GAP_HANDSHAKE_ACK, /* its ACK of the peer's SYN: the peer left SYN-RECEIVED */
+    TP_GAP_DATA,          /* payload: acknowledged by the peer, or sequence numbers skipped */
+    TP_GAP_FIN,           /* its FIN: acknowledged by the peer */
+    TP_GAP_COUNT
+} tp_gap_kind;
+
+#define TP_GAP_BIT(dir, kind) (1u << ((unsigned)(dir)*TP_GAP_COUNT + (unsigned)(kind)))
 
 /* How a connection was opened and closed (tcpphase.conn.open / tcpphase.conn.close). */
 typedef enum tp_open_style {
@@ -182,6 +202,7 @@ typedef struct tp_conn_summary {
         zeek_state[8]; /* Zeek's conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH */
     char history[32];  /* Zeek's history letters, upper case originator */
     tp_dir zeek_orig;  /* Zeek's originator, which may differ from the client */
+    bool seen[2];      /* the capture holds segments of that side (tcpphase.conn.seen) */
 } tp_conn_summary;
 
 /* A finding with the facts its message reports. */
@@ -221,6 +242,9 @@ const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame);
 size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_finding *out,
                           size_t max);
 
+/* What the capture missed, as frame's segment proves it: TP_GAP_BIT bits, 0 for none. */
+uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame);
+
 /* The summary of connection number conn (1-based) as it stands now; false if none. */
 bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out);
 
@@ -249,5 +273,10 @@ const char *tp_dir_name(tp_dir d);
 const char *tp_finding_name(tp_finding_kind k);
 const char *tp_open_name(tp_open_style s);
 const char *tp_close_name(tp_close_style s);
+const char *tp_seen_name(const bool seen[2]); /* "both", "client-only", "server-only", "none" */
+
+/* "server SYN-ACK, client FIN": the gaps in TP_GAP_BIT bits, into out (always terminated).
+ * Returns out. */
+char *tp_gaps_text(uint32_t gaps, char *out, size_t size);
 
 #endif

@@ -43,6 +43,9 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
             [TP_TIME_WAIT] =
                 CELL(TP_SYN_RECEIVED, "RFC 6191, RFC 1122 4.2.2.13: TIME-WAIT accepts a new SYN "
                                       "with a higher ISN or newer timestamp"),
+            [TP_LAST_ACK] = CELL(TP_SYN_RECEIVED,
+                                 "3.10.7.2: it answers a new SYN from LISTEN, so the final ACK "
+                                 "that ended its LAST-ACK came (not captured)"),
         },
     [TP_EV_ACK] =
         {
@@ -221,6 +224,10 @@ void tp_result_reasons(const tp_result *r, const char **sender_why, const char *
 
     if (sender_why)
         *sender_why = s ? s->why : NULL;
+    /* A segment the evidence had applied already (evidence.c) changes nothing itself. */
+    if (sender_why && r->late)
+        *sender_why = "captured after a segment whose numbers proved it; its effect was applied "
+                      "there (the capture's order is not the wire's)";
     if (receiver_why)
         *receiver_why = v ? v->why : NULL;
 }

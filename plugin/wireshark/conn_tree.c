@@ -28,6 +28,7 @@ static int hf_client_final = -1;
 static int hf_server_final = -1;
 static int hf_zeek_state = -1;
 static int hf_history = -1;
+static int hf_seen = -1;
 
 static gint ett_conn = -1;
 
@@ -82,6 +83,11 @@ void conn_tree_register(int proto)
         {&hf_history,
          {"Zeek history", "tcpphase.conn.history", FT_STRING, BASE_NONE, NULL, 0x0,
           "Zeek's history letters; upper case: Zeek's originator", HFILL}},
+        {&hf_seen,
+         {"Sides seen", "tcpphase.conn.seen", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Whose segments the capture holds: both, client-only, server-only (one direction: "
+          "the other side's states are inferred from these segments' numbers)",
+          HFILL}},
     };
     static gint *ett[] = {&ett_conn};
 
@@ -126,10 +132,11 @@ static void add_duration(proto_tree *tree, tvbuff_t *tvb, int64_t ns)
 bool conn_tree_wanted(proto_tree *tree)
 {
     const int *const fields[] = {
-        &hf_open,          &hf_close,         &hf_time_wait_holder, &hf_duration,
-        &hf_first_frame,   &hf_last_frame,    &hf_bytes_client,     &hf_bytes_server,
-        &hf_frames_client, &hf_frames_server, &hf_client_final,     &hf_server_final,
-        &hf_zeek_state,    &hf_history,
+        &hf_open,          &hf_close,        &hf_time_wait_holder,
+        &hf_duration,      &hf_first_frame,  &hf_last_frame,
+        &hf_bytes_client,  &hf_bytes_server, &hf_frames_client,
+        &hf_frames_server, &hf_client_final, &hf_server_final,
+        &hf_zeek_state,    &hf_history,      &hf_seen,
     };
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
         if (proto_field_is_referenced(tree, *fields[i]))
@@ -181,4 +188,5 @@ void conn_tree_add(proto_tree *tree, tvbuff_t *tvb, const tp_conn_summary *s)
     add_string(sub, hf_server_final, tvb, tp_state_name(s->state[TP_SERVER]));
     add_string(sub, hf_zeek_state, tvb, zeek_state);
     add_string(sub, hf_history, tvb, history);
+    add_string(sub, hf_seen, tvb, tp_seen_name(s->seen));
 }

@@ -32,7 +32,7 @@ static const char *const columns[] = {
     "conn",         "incarnation",  "start_epoch",      "start_utc", "client_addr", "client_port",
     "server_addr",  "server_port",  "duration",         "open",      "close",       "zeek_state",
     "history",      "zeek_orig",    "bytes_c2s",        "bytes_s2c", "frames_c2s",  "frames_s2c",
-    "client_final", "server_final", "time_wait_holder",
+    "client_final", "server_final", "time_wait_holder", "seen",
 };
 
 static void conns_reset(void *tapdata)
@@ -65,13 +65,13 @@ static void print_row(const tp_conn_summary *s)
     conn_addr_text(&s->addr[TP_SERVER], saddr, sizeof saddr);
 
     printf("%u\t%u\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%.*s\t%.*s\t%s\t%" G_GUINT64_FORMAT
-           "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%s\t%s\t%s\n",
+           "\t%" G_GUINT64_FORMAT "\t%u\t%u\t%s\t%s\t%s\t%s\n",
            s->conn, s->incarnation, start, iso, caddr, s->port[TP_CLIENT], saddr,
            s->port[TP_SERVER], duration, tp_open_name(s->open), tp_close_name(s->close),
            FIXED(s->zeek_state), FIXED(s->history), tp_dir_name(s->zeek_orig), s->bytes[TP_CLIENT],
            s->bytes[TP_SERVER], s->frames[TP_CLIENT], s->frames[TP_SERVER],
            tp_state_name(s->state[TP_CLIENT]), tp_state_name(s->state[TP_SERVER]),
-           conn_time_wait_holder(s));
+           conn_time_wait_holder(s), tp_seen_name(s->seen));
 }
 
 static void conns_draw(void *tapdata)

@@ -47,11 +47,13 @@ static int hf_transition = -1;
 static int hf_reason = -1;
 static int hf_conn = -1;
 static int hf_incarnation = -1;
+static int hf_gap = -1;
 
 static gint ett_tcpphase = -1;
 
 /* Indexed by tp_finding_kind, so a finding picks its expert item without a table search. */
-static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT};
+static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT,
+                                                 EI_INIT, EI_INIT, EI_INIT};
 
 /* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
 static guint pref_time_wait_s = 60;
@@ -263,6 +265,12 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_uint(sub, hf_conn, tvb, r->conn);
     if (wanted(sub, hf_incarnation))
         add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
+    /* Only the segments that prove a gap carry it (r->findings says which, with no look-up). */
+    if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && wanted(sub, hf_gap)) {
+        char gaps[96];
+        add_string(sub, hf_gap, tvb,
+                   tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps, sizeof gaps));
+    }
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
     if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
         conn_tree_add(sub, tvb, &conn);
@@ -385,6 +393,11 @@ static void register_fields(void)
         {&hf_incarnation,
          {"Incarnation", "tcpphase.incarnation", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Which use of this 4-tuple the connection is, from 1", HFILL}},
+        {&hf_gap,
+         {"Capture gap", "tcpphase.gap", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Segments the capture missed (or holds later) that this segment's numbers prove were "
+          "sent, e.g. \"server SYN-ACK\"; their effect on the states is applied here",
+          HFILL}},
     };
     static gint *ett[] = {&ett_tcpphase};
 
@@ -408,6 +421,9 @@ static void register_expert_items(void)
           "Connection closed by RST instead of FIN", EXPFILL}},
         {&ei_finding[TP_FIND_RST_AFTER_FIN],
          {"tcpphase.rst_after_fin", PI_SEQUENCE, PI_WARN, "RST after FIN", EXPFILL}},
+        {&ei_finding[TP_FIND_CAPTURE_GAP],
+         {"tcpphase.capture_gap", PI_SEQUENCE, PI_NOTE,
+          "The capture missed a segment this one proves was sent", EXPFILL}},
     };
     expert_module_t *expert = expert_register_protocol(proto_tcpphase);
 

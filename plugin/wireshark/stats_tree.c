@@ -73,6 +73,7 @@ static const char *expert_name(int i)
         [TP_FIND_TIME_WAIT_REUSE] = "tcpphase.time_wait_reuse",
         [TP_FIND_RST_INSTEAD_OF_FIN] = "tcpphase.rst_instead_of_fin",
         [TP_FIND_RST_AFTER_FIN] = "tcpphase.rst_after_fin",
+        [TP_FIND_CAPTURE_GAP] = "tcpphase.capture_gap",
     };
     return (unsigned)i < TP_FIND_COUNT && names[i] ? names[i] : "tcpphase.unknown";
 }

@@ -92,6 +92,7 @@ typedef struct tcp_header_span {
     gint start;
     guint32 len;
     int layer;
+    gboolean options_cut; /* the snapshot length cut the options */
 } tcp_header_span;
 
 /* The occurrences of a wanted field in this frame, or NULL. */
@@ -157,9 +158,10 @@ static gboolean read_uint(proto_tree *tree, tcp_field f, const tcp_header_span *
 }
 
 /*
- * Finds the first TCP header and checks it was captured whole. A header cut by the snapshot
- * length still shows some fields (the TCP dissector adds what it read before the exception),
- * so presence alone does not prove the header is all there.
+ * Finds the first TCP header and checks its 20-byte base was captured; options cut by the
+ * snapshot length are noted in span->options_cut. A header cut shorter still shows some fields
+ * (the TCP dissector adds what it read before the exception), so presence alone does not prove
+ * the base header is all there.
  */
 static gboolean find_header(proto_tree *tree, tcp_header_span *span)
 {
@@ -171,13 +173,15 @@ static gboolean find_header(proto_tree *tree, tcp_header_span *span)
     span->layer = TP_WS_FI_LAYER(sport);
 
     /* The header length is the data-offset byte, 12 bytes in: look for it exactly there. */
-    tcp_header_span offset_byte = {span->tvb, span->start + 12, 1, span->layer};
+    tcp_header_span offset_byte = {span->tvb, span->start + 12, 1, span->layer, FALSE};
     if (!read_uint(tree, TF_HDR_LEN, &offset_byte, &span->len))
         return FALSE;
     if (span->len < 20 || span->len > 60)
         return FALSE;
+    /* Headers-only captures cut the options: the base header is what the segment needs. */
     gint captured = tvb_captured_length_remaining(span->tvb, span->start);
-    return captured >= 0 && (guint32)captured >= span->len;
+    span->options_cut = captured >= 0 && (guint32)captured < span->len;
+    return captured >= 20;
 }
 
 /* The occurrence of f in the deepest layer below the TCP layer, or NULL. */
@@ -269,6 +273,7 @@ tcp_read_status tcp_fields_read(proto_tree *tree, const packet_info *pinfo, tp_s
     /* The engine's flags are the classic byte; AE (ex-NS) and reserved bits sit above it. */
     seg->flags = (uint8_t)(flags & 0xff);
     seg->window = window;
+    seg->options_cut = span.options_cut ? true : false;
     read_options(tree, &span, seg);
     return TCP_READ_OK;
 }

@@ -22,10 +22,12 @@
  * option counts only with length 3 and a timestamps option only with length 10, the lengths
  * for which TCP adds the fields tcp_fields.c reads; the first of each wins, as there. The
  * payload length is what TCP computes: the reported length of the segment less the header.
- * The result equals tcp_fields.c's on every frame of the test captures; the frames it cannot
- * read whole (fewer than 20 bytes, a bogus data offset, a header cut by the snapshot length,
- * a first fragment not reassembled) are those for which tcp_fields.c reports an incomplete
- * header.
+ * A header whose options the snapshot length cut (headers-only captures) is read from its
+ * 20-byte base, the options as far as they were captured, and marked options_cut: the engine
+ * then treats timestamps and window scale as unknown, not absent. The result equals
+ * tcp_fields.c's on every frame of the test captures; the frames it cannot read (fewer than 20
+ * bytes, a bogus data offset, a first fragment not reassembled) are those for which
+ * tcp_fields.c reports an incomplete header.
  *
  * Trade-off: a plugin now sits in TCP's dispatch. If something else replaces TCP in
  * "ip.proto" first, the shim stays out; if Decode As later maps protocol 6 to TCP itself, the
@@ -130,9 +132,12 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
      * its bytes are contiguous and tvb_get_ptr only checks the bounds. */
     const guint8 *h = tvb_get_ptr(tvb, 0, TCP_MIN_HLEN);
     guint hlen = (h[12] >> 4) * 4u;
-    if (hlen < TCP_MIN_HLEN || captured < hlen || reported < hlen)
+    if (hlen < TCP_MIN_HLEN || reported < hlen)
         return FALSE;
-    h = tvb_get_ptr(tvb, 0, hlen);
+    /* Headers-only captures (a small snapshot length) cut the options, not the base header:
+     * the segment is read from the 20 bytes, and the options only as far as captured. */
+    guint opt_captured = MIN(hlen, captured) - TCP_MIN_HLEN;
+    h = tvb_get_ptr(tvb, 0, TCP_MIN_HLEN + opt_captured);
 
     seg->frame = pinfo->num;
     seg->time_ns = capture_time_ns(&pinfo->abs_ts);
@@ -145,7 +150,8 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
     seg->len = reported - hlen;
     seg->has_ts = false;
     seg->tsval = seg->tsecr = 0;
-    read_options(h + TCP_MIN_HLEN, hlen - TCP_MIN_HLEN, seg);
+    seg->options_cut = captured < hlen;
+    read_options(h + TCP_MIN_HLEN, opt_captured, seg);
     return TRUE;
 }
 

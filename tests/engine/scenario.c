@@ -11,9 +11,11 @@
  * host: a (10.0.0.1:40000) and b (10.0.0.2:80) share one 4-tuple, c (10.0.0.3:40001) talks
  * to b as well ("bc": from b to c; a lone letter sends a->b, b->a, c->b); flags: letters S A F R P,
  * or "." for none; then seq and ack. Options: len=N, win=N, ws=N (window scale on a SYN),
- * ts=VAL/ECR, t=+MS (time advance, default 1 ms). Expectations: role, client state, server state
+ * ts=VAL/ECR, t=+MS (time advance, default 1 ms), cut (the options were cut by the snapshot
+ * length). Expectations: role, client state, server state
  * ("~" skips a field), then any of sender=client|server, conn=N, inc=N, phase=P, +finding
- * (immediate), +finding@end (only once the whole capture is read), and after "::" a text some
+ * (immediate), +finding@end (only once the whole capture is read), gap=TEXT (tcpphase.gap, "_"
+ * for a space: gap=server_SYN-ACK), and after "::" a text some
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
  */
@@ -90,6 +92,8 @@ static void parse_option(tp_segment *seg, const char *opt, int64_t *now)
         seg->tsval = (uint32_t)strtoul(opt + 3, NULL, 10);
         const char *slash = strchr(opt, '/');
         seg->tsecr = slash ? (uint32_t)strtoul(slash + 1, NULL, 10) : 0;
+    } else if (!strcmp(opt, "cut")) {
+        seg->options_cut = true;
     } else if (!strncmp(opt, "t=+", 3)) {
         *now += (int64_t)(strtod(opt + 3, NULL) * 1e6) - 1000000;
     } else {
@@ -176,6 +180,13 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
             /* The glue's shortcut must say the same as the summary. */
             snprintf(num, sizeof num, "%u", tp_engine_incarnation(e, r->conn));
             check_eq(x->line, "tp_engine_incarnation", t + 4, num);
+        } else if (!strncmp(t, "gap=", 4)) {
+            char want[128], got[128];
+            snprintf(want, sizeof want, "%s", t + 4);
+            for (char *p = want; *p; p++)
+                *p = *p == '_' ? ' ' : *p;
+            check_eq(x->line, "gap", want,
+                     tp_gaps_text(tp_engine_gaps(e, x->frame), got, sizeof got));
         } else if (t[0] == '+') {
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(at ? at - t - 1 : (long)strlen(t) - 1),
