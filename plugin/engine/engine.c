@@ -199,6 +199,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     tp_dir dir = tp_conn_dir(c, seg);
     /* What the segment proves the capture missed is applied first (evidence.c), so that the
      * segment meets the endpoints as they really were. */
+    uint8_t was[2] = {c->ep[TP_CLIENT].state, c->ep[TP_SERVER].state};
     uint32_t gaps = tp_evidence_apply(e->conns, c, dir, seg);
     bool late = tp_evidence_late(c, dir, seg);
     tp_event ev = late ? TP_EV_NONE : tp_classify_event(c, dir, seg);
@@ -209,6 +210,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->before[TP_SERVER] = c->ep[TP_SERVER].state;
     r->event = (uint8_t)ev;
     r->late = late;
+    r->proved = r->before[TP_CLIENT] != was[TP_CLIENT] || r->before[TP_SERVER] != was[TP_SERVER];
     tp_apply_event(ev, dir, r->before, r->after);
     r->role = (uint8_t)(late ? tp_evidence_late_role(c, dir, seg)
                              : tp_classify_role(c, dir, seg, ev, r->before, r->after));

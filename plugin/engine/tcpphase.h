@@ -140,6 +140,8 @@ typedef struct tp_result {
     uint8_t event : 4;          /* the transition tables' event, for tp_result_reasons */
     uint8_t half_open_kind : 2; /* tp_half_open_kind, when the half-open bit is set */
     uint8_t late : 1;           /* a segment the evidence had already proved (evidence.c) */
+    uint8_t proved : 1;         /* segments it proves the capture missed moved the states before
+                                   it: before[] holds the states after them (evidence.c) */
 } tp_result;
 
 _Static_assert(TP_FIND_COUNT <= 8, "tp_result.findings is too narrow");

@@ -278,10 +278,11 @@ void feed_new(run *r, const tp_segment *seg, unsigned fam, unsigned s, unsigned 
               count0, res.conn);
         CHECK(*latest && (res.conn == *latest || res.conn == r->conns[*latest].previous),
               "a segment of conn %u's 4-tuple went to conn %u", *latest, res.conn);
-        /* Only a segment of another incarnation of the 4-tuple moves a connection's states
+        /* Only a segment of another incarnation of the 4-tuple, or segments the capture
+         * missed that this one proves (evidence.c, flagged), move a connection's states
          * between its own segments. */
         const tp_result *prev = &r->log[r->conns[res.conn].last_fed].res;
-        CHECK(*last_stepped != res.conn || memcmp(res.before, prev->after, 2) == 0,
+        CHECK(*last_stepped != res.conn || res.proved || memcmp(res.before, prev->after, 2) == 0,
               "conn %u: before %s/%s, its previous segment left %s/%s", res.conn,
               tp_state_name(res.before[0]), tp_state_name(res.before[1]),
               tp_state_name(prev->after[0]), tp_state_name(prev->after[1]));
