@@ -15,34 +15,47 @@
 #include <string.h>
 
 struct tp_coverage {
-    GHashTable *pairs; /* directed host pair (pair_key) -> itself */
+    GHashTable *v4; /* directed IPv4 host pair, source << 32 | destination, as the key itself */
+    GHashTable *v6; /* directed IPv6 host pair: 32 bytes, source then destination */
 };
 
-/* A directed host pair: the source's address, then the destination's, each 16 bytes (IPv4
- * addresses padded with zeros), and the family. */
-typedef struct pair_key {
-    uint8_t v6;
-    uint8_t bytes[32];
-} pair_key;
+/* An IPv4 pair fits a pointer on the 64-bit hosts Wireshark runs on, so it needs no allocation
+ * (a capture may hold as many host pairs as connections: a SYN flood from spoofed sources). */
+_Static_assert(sizeof(gpointer) >= 8, "IPv4 host pairs are stored in a pointer");
 
-static guint pair_hash(gconstpointer p)
+static gpointer v4_key(const uint8_t *src, const uint8_t *dst)
 {
-    const pair_key *k = p;
-    guint h = k->v6;
-    for (size_t i = 0; i < sizeof k->bytes; i++)
-        h = h * 31u + k->bytes[i];
+    uint64_t k = (uint64_t)src[0] << 56 | (uint64_t)src[1] << 48 | (uint64_t)src[2] << 40 |
+                 (uint64_t)src[3] << 32 | (uint64_t)dst[0] << 24 | (uint64_t)dst[1] << 16 |
+                 (uint64_t)dst[2] << 8 | dst[3];
+    return (gpointer)(uintptr_t)k;
+}
+
+static guint v4_hash(gconstpointer p)
+{
+    uint64_t k = (uint64_t)(uintptr_t)p;
+    return (guint)((k * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static guint v6_hash(gconstpointer p)
+{
+    const uint8_t *b = p;
+    guint h = 0;
+    for (size_t i = 0; i < 32; i++)
+        h = h * 31u + b[i];
     return h;
 }
 
-static gboolean pair_equal(gconstpointer a, gconstpointer b)
+static gboolean v6_equal(gconstpointer a, gconstpointer b)
 {
-    return memcmp(a, b, sizeof(pair_key)) == 0;
+    return memcmp(a, b, 32) == 0;
 }
 
 tp_coverage *tp_coverage_new(void)
 {
     tp_coverage *v = g_new0(tp_coverage, 1);
-    v->pairs = g_hash_table_new_full(pair_hash, pair_equal, g_free, NULL);
+    v->v4 = g_hash_table_new(v4_hash, g_direct_equal);
+    v->v6 = g_hash_table_new_full(v6_hash, v6_equal, g_free, NULL);
     return v;
 }
 
@@ -50,37 +63,41 @@ void tp_coverage_free(tp_coverage *v)
 {
     if (!v)
         return;
-    g_hash_table_destroy(v->pairs);
+    g_hash_table_destroy(v->v4);
+    g_hash_table_destroy(v->v6);
     g_free(v);
 }
 
-static void key_of(const tp_addr *src, const tp_addr *dst, pair_key *k)
+static void note_pair(tp_coverage *v, const tp_addr *src, const tp_addr *dst)
 {
-    memset(k, 0, sizeof *k);
-    k->v6 = src->len == 16;
-    memcpy(k->bytes, src->bytes, src->len);
-    memcpy(k->bytes + 16, dst->bytes, dst->len);
+    if (src->len == 4) {
+        g_hash_table_add(v->v4, v4_key(src->bytes, dst->bytes));
+        return;
+    }
+    uint8_t key[32];
+    memcpy(key, src->bytes, 16);
+    memcpy(key + 16, dst->bytes, 16);
+    if (!g_hash_table_contains(v->v6, key))
+        g_hash_table_add(v->v6, g_memdup2(key, sizeof key));
 }
 
 void tp_coverage_note(tp_coverage *v, const tp_segment *seg)
 {
-    pair_key k;
-    key_of(&seg->src, &seg->dst, &k);
-    if (!g_hash_table_contains(v->pairs, &k)) {
-        pair_key *stored = g_memdup2(&k, sizeof k);
-        g_hash_table_add(v->pairs, stored);
-    }
+    note_pair(v, &seg->src, &seg->dst);
 }
 
 bool tp_coverage_seen(const tp_coverage *v, const tp_conn *c, tp_dir from)
 {
     tp_addr src, dst;
-    pair_key k;
 
     tp_conn_addr(c, from, &src);
     tp_conn_addr(c, TP_PEER(from), &dst);
-    key_of(&src, &dst, &k);
-    return g_hash_table_contains(v->pairs, &k);
+    if (src.len == 4)
+        return g_hash_table_contains(v->v4, v4_key(src.bytes, dst.bytes));
+    uint8_t key[32];
+    memcpy(key, src.bytes, 16);
+    memcpy(key + 16, dst.bytes, 16);
+    return g_hash_table_contains(v->v6, key);
 }
 
 bool tp_conn_unanswered_provable(const tp_conntable *t, const tp_coverage *v, const tp_conn *c,
