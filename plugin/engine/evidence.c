@@ -160,7 +160,9 @@ static uint32_t skipped(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segmen
                  .flags = (uint8_t)(TP_ACK | (fin ? TP_FIN : 0)),
                  .seq = me->snd_nxt,
                  .len = fin ? 0 : hole,
-                 .ack = fin ? implied_ack(c, dir, true) : me->ack_seen ? me->max_ack : seg->ack};
+                 .ack = fin            ? implied_ack(c, dir, true)
+                        : me->ack_seen ? me->max_ack
+                                       : seg->ack};
     apply(t, c, &m, seg);
     return fin ? TP_GAP_BIT(dir, TP_GAP_FIN) : report(c, dir, TP_GAP_DATA);
 }
@@ -174,12 +176,14 @@ static uint32_t skipped(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segmen
 static uint32_t retract_fin(tp_conntable *t, tp_conn *c, tp_dir owner, const tp_segment *seg)
 {
     tp_endpoint *me = &c->ep[owner], *peer = &c->ep[TP_PEER(owner)];
+
+    if (!me->fin_implied) /* almost every segment: nothing to take back */
+        return 0;
     uint32_t after_fin = me->fin_seq + 1;
     bool past = tp_conn_dir(c, seg) == owner
                     ? seg->len > 0 && tp_seq_lt(after_fin, seg->seq + seg->len)
                     : (seg->flags & TP_ACK) && tp_seq_lt(after_fin, seg->ack);
-
-    if (!me->fin_implied || !past)
+    if (!past)
         return 0;
     me->fin_seen = false;
     me->fin_implied = false;
