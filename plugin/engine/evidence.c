@@ -128,7 +128,7 @@ static uint32_t acknowledged(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_s
     if (hole >= MAX_HOLE)
         return 0;
     bool fin = hole == 1 && !peer->tiny_data;
-    bool handshake_done = c->ep[dir].state == TP_SYN_RECEIVED;
+    bool was_syn_received = c->ep[dir].state == TP_SYN_RECEIVED;
     implied m = {.from = p,
                  .flags = (uint8_t)(TP_ACK | (fin ? TP_FIN : 0)),
                  .seq = peer->snd_nxt,
@@ -136,7 +136,7 @@ static uint32_t acknowledged(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_s
                  .ack = implied_ack(c, p, fin)};
     apply(t, c, &m, seg);
     uint32_t gaps = report(c, p, fin ? TP_GAP_FIN : TP_GAP_DATA);
-    if (handshake_done && c->ep[dir].state != TP_SYN_RECEIVED)
+    if (was_syn_received && c->ep[dir].state != TP_SYN_RECEIVED) /* it completed the handshake */
         gaps |= TP_GAP_BIT(p, TP_GAP_HANDSHAKE_ACK);
     return gaps;
 }
