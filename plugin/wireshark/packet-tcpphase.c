@@ -28,6 +28,7 @@
 #include <wsutil/wmem/wmem.h>
 
 #include "conn_tree.h"
+#include "info_column.h"
 #include "line.h"
 #include "packet-tcpphase.h"
 #include "taps.h"
@@ -220,6 +221,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     gboolean changed =
         r->before[TP_CLIENT] != r->after[TP_CLIENT] || r->before[TP_SERVER] != r->after[TP_SERVER];
     tp_conn_summary conn;
+    /* Only the segments that prove a gap carry it (r->findings says which, with no look-up). */
+    char gaps_text[96];
+    const char *gaps = NULL;
+    if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && (label || wanted(tree, hf_gap)))
+        gaps = tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps_text, sizeof gaps_text);
 
     proto_item *top;
     if (!label) {
@@ -238,6 +244,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
             line_add(&label_line, client);
             line_add(&label_line, ", server ");
             line_add(&label_line, server);
+        }
+        if (gaps != NULL) {
+            line_add(&label_line, " (after what the capture missed: ");
+            line_add(&label_line, gaps);
+            line_add(&label_line, ")");
         }
         top =
             proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0, "%s", label_line.text);
@@ -265,12 +276,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_uint(sub, hf_conn, tvb, r->conn);
     if (wanted(sub, hf_incarnation))
         add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
-    /* Only the segments that prove a gap carry it (r->findings says which, with no look-up). */
-    if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && wanted(sub, hf_gap)) {
-        char gaps[96];
-        add_string(sub, hf_gap, tvb,
-                   tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps, sizeof gaps));
-    }
+    if (gaps != NULL && wanted(sub, hf_gap))
+        add_string(sub, hf_gap, tvb, gaps);
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
     if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
         conn_tree_add(sub, tvb, &conn);
@@ -358,6 +365,7 @@ static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (r != NULL) {
         add_findings(pinfo, top, found, n);
         queue_tap(pinfo, r);
+        info_column_write(pinfo, r);
     }
     /* A post-dissector consumes no bytes; Wireshark ignores the value anyway. */
     return 0;
@@ -447,6 +455,7 @@ static void register_preferences(void)
         "reuse rule) instead of at each RFC 9293 incarnation, so that the connection summary "
         "compares with Zeek's conn.log. Off: one connection per incarnation.",
         &pref_zeek_sessions);
+    info_column_register_pref(module);
 }
 
 void proto_register_tcpphase(void)
