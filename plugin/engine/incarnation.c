@@ -129,6 +129,10 @@ static void inherit(tp_conntable *t, const tp_config *cfg, tp_conn *c, tp_conn *
     if (time_wait_live(t, cfg, old, self, seg->time_ns)) {
         c->ep[TP_CLIENT].state = TP_TIME_WAIT;
         old->ep[self].state = TP_CLOSED; /* its TIME-WAIT is the new connection's now */
+    } else if (tp_state_synchronized((tp_state)old->ep[self].state)) {
+        /* One connection per socket pair (RFC 9293 3.1): a SYN with a new ISN proves its
+         * sender has left the old one, lost (3.5.2) or given up (an orphaned FIN-WAIT-2). */
+        old->ep[self].state = TP_CLOSED;
     }
     if (!holds(t, cfg, old, holder, seg->time_ns))
         return;
