@@ -11,26 +11,31 @@
 set -euo pipefail
 
 LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Names and addresses can be moved (TP_NS, TP_NET4, TP_NET6) so that another
+# run (sample-pcaps/random) can work beside the sample scripts; the samples
+# use the defaults.
+NSC=${TP_NS:-tp}c NSS=${TP_NS:-tp}s NSR=${TP_NS:-tp}r
 # shellcheck disable=SC2034  # used by the scenario scripts
-C4=10.0.0.1 S4=10.0.0.2 C6=fd00::1 S6=fd00::2
+C4=${TP_NET4:-10.0.0}.1 S4=${TP_NET4:-10.0.0}.2 C6=${TP_NET6:-fd00:}:1 S6=${TP_NET6:-fd00:}:2
 CMAC=02:00:00:00:00:01 SMAC=02:00:00:00:00:02
 # shellcheck disable=SC2034
 SPORT=8080
 SYNC=$(mktemp -d /tmp/tpsync.XXXXXX)
 export TCPX_SYNC=$SYNC
 BG_PIDS=()
+declare -A DROP_LOG=()   # namespace -> tcpdump on its NFLOG (nft_drop)
 
 die() { echo "error: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (needs network namespaces)"
 
-inc() { ip netns exec tpc "$@"; }   # run in the client namespace
-ins() { ip netns exec tps "$@"; }   # run in the server namespace
+inc() { ip netns exec "$NSC" "$@"; }   # run in the client namespace
+ins() { ip netns exec "$NSS" "$@"; }   # run in the server namespace
 # cli ACTIONS...: run lib/tcpx.py in the client namespace (foreground).
 # srv ACTIONS...: run it in the server namespace in the background; the
 # script ends with srv_wait, which fails if the server script failed.
-cli() { ip netns exec tpc python3 "$LIB/tcpx.py" "$@"; }
+cli() { ip netns exec "$NSC" python3 "$LIB/tcpx.py" "$@"; }
 srv() {
-	ip netns exec tps python3 "$LIB/tcpx.py" "$@" &
+	ip netns exec "$NSS" python3 "$LIB/tcpx.py" "$@" &
 	SRV_PID=$!
 	BG_PIDS+=("$SRV_PID")
 }
@@ -43,7 +48,8 @@ teardown() {
 	for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	BG_PIDS=()
-	for ns in tpc tps tpr; do ip netns del "$ns" 2>/dev/null || true; done
+	DROP_LOG=()
+	for ns in "$NSC" "$NSS" "$NSR"; do ip netns del "$ns" 2>/dev/null || true; done
 	rm -f "$SYNC"/*
 }
 trap 'teardown; rm -rf "$SYNC"' EXIT
@@ -72,8 +78,14 @@ ns_host() {
 	ip -n "$ns" -6 neigh add "$6" lladdr "$7" dev "$if" nud permanent
 }
 
+# ktmark TEXT: a line in the kernel record, when generate records one
+# (KTRACE_MARKER: the trace_marker of lib/ktrace.py's tracefs instance).
+ktmark() { if [ -n "${KTRACE_MARKER:-}" ]; then echo "$*" >"$KTRACE_MARKER"; fi; }
+
 new_ns() {
 	local ns
+	# New namespaces: the sockets of earlier ones (a retried attempt) are gone.
+	ktmark tp-reset
 	for ns in "$@"; do
 		ip netns del "$ns" 2>/dev/null || true
 		ip netns add "$ns"
@@ -85,30 +97,33 @@ new_ns() {
 
 # setup_direct: client and server namespaces joined by one veth pair.
 setup_direct() {
-	new_ns tpc tps
-	ip -n tpc link add c0 type veth peer name s0 netns tps
-	ns_up tpc c0 "$CMAC"
-	ns_up tps s0 "$SMAC"
-	ns_host tpc c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
-	ns_host tps s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
+	new_ns "$NSC" "$NSS"
+	ip -n "$NSC" link add c0 type veth peer name s0 netns "$NSS"
+	ns_up "$NSC" c0 "$CMAC"
+	ns_up "$NSS" s0 "$SMAC"
+	ns_host "$NSC" c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
+	ns_host "$NSS" s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
 }
 
 # setup_relay [DELAY_MS]: like setup_direct, but frames pass through a
 # user-space relay in namespace tpr that delays each one (no tc netem here).
 setup_relay() {
-	new_ns tpc tps tpr
-	ip netns exec tpr sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	new_ns "$NSC" "$NSS" "$NSR"
+	ip netns exec "$NSR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
-	ip -n tpc link add c0 type veth peer name r0 netns tpr
-	ip -n tps link add s0 type veth peer name r1 netns tpr
-	ns_up tpc c0 "$CMAC"
-	ns_up tps s0 "$SMAC"
-	ns_up tpr r0 02:00:00:00:01:00
-	ns_up tpr r1 02:00:00:00:01:01
-	ns_host tpc c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
-	ns_host tps s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
-	bg ip netns exec tpr python3 "$LIB/delay.py" r0 r1 "${1:-50}" "$SYNC/relay-ready"
+	ip -n "$NSC" link add c0 type veth peer name r0 netns "$NSR"
+	ip -n "$NSS" link add s0 type veth peer name r1 netns "$NSR"
+	ns_up "$NSC" c0 "$CMAC"
+	ns_up "$NSS" s0 "$SMAC"
+	ns_up "$NSR" r0 02:00:00:00:01:00
+	ns_up "$NSR" r1 02:00:00:00:01:01
+	ns_host "$NSC" c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
+	ns_host "$NSS" s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
+	bg ip netns exec "$NSR" python3 "$LIB/delay.py" r0 r1 "${1:-50}" "$SYNC/relay-ready"
 	wait_mark relay-ready
+	# The captures are taken on the client's interface: the server's addresses
+	# see each frame this much later (or sent it this much earlier).
+	ktmark "tp-delay $S4 $S6 $(awk -v ms="${1:-50}" 'BEGIN { printf "%.3f", ms / 1000 }')"
 }
 
 # sysctl_ns NS KEY=VALUE...
@@ -175,10 +190,33 @@ out_path() {
 }
 
 # nft_drop NS input|output MATCH...: drop packets matching MATCH in NS.
+# When generate records the kernel (KTRACE_DROPS: a folder), each dropped
+# packet is also logged to NFLOG group 7 and captured there, so that the
+# comparison knows which captured segments never reached their host.
 nft_drop() {
 	local ns=$1 hook=$2; shift 2
 	ip netns exec "$ns" nft add table inet tp
 	ip netns exec "$ns" nft add chain inet tp "$hook" "{ type filter hook $hook priority 0; }"
-	ip netns exec "$ns" nft add rule inet tp "$hook" "$@" drop
+	if [ -n "${KTRACE_DROPS:-}" ]; then
+		drop_log_start "$ns"
+		ip netns exec "$ns" nft add rule inet tp "$hook" "$@" log prefix "\"$ns:$hook\"" group 7 queue-threshold 1 drop
+	else
+		ip netns exec "$ns" nft add rule inet tp "$hook" "$@" drop
+	fi
 }
 nft_clear() { ip netns exec "$1" nft delete table inet tp; }
+
+# drop_log_start NS: capture NFLOG group 7 of NS into $KTRACE_DROPS (once).
+drop_log_start() {
+	local ns=$1 i log
+	[ -z "${DROP_LOG[$ns]:-}" ] || return 0
+	log=$KTRACE_DROPS/$ns-$RANDOM.log
+	ip netns exec "$ns" tcpdump -Z root -i nflog:7 -U -w "${log%.log}.pcap" 2>"$log" &
+	BG_PIDS+=($!)
+	DROP_LOG[$ns]=$!
+	for ((i = 0; i < 200; i++)); do
+		grep -q "listening on" "$log" && return 0
+		sleep 0.05
+	done
+	die "tcpdump on nflog did not start: $(cat "$log")"
+}
