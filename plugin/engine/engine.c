@@ -200,6 +200,9 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     /* What the segment proves the capture missed is applied first (evidence.c), so that the
      * segment meets the endpoints as they really were. */
     uint8_t was[2] = {c->ep[TP_CLIENT].state, c->ep[TP_SERVER].state};
+    /* And before that, what it proves never reached the sender (delivery.c): the segments the
+     * evidence may imply follow from where the sender really was. */
+    uint32_t lost = tp_delivery_apply(e, e->conns, e->findings, c, dir, seg);
     uint32_t gaps = tp_evidence_apply(e->conns, c, dir, seg);
     bool late = tp_evidence_late(c, dir, seg);
     tp_event ev = late ? TP_EV_NONE : tp_classify_event(c, dir, seg);
@@ -218,11 +221,14 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
         tp_findings_capture_gaps(e->findings, seg->frame, gaps, dir);
         note(r, TP_FIND_CAPTURE_GAP);
     }
+    if (lost)
+        note(r, TP_FIND_NOT_DELIVERED);
     find(e, c, dir, seg, r);
     tp_zeek_segment(e->conns, c, dir, seg);
     tp_endpoint_sent(&c->ep[dir], seg);
     if (seg->options_cut)
         c->ep[dir].options_cut = true;
+    tp_delivery_note(e, c, dir, seg, r);
     account(e, c, dir, seg, r);
 }
 
@@ -330,6 +336,17 @@ uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame)
     if (!r || !(r->findings & (1u << TP_FIND_CAPTURE_GAP)))
         return 0;
     return tp_findings_gaps(e->findings, frame);
+}
+
+char *tp_engine_not_delivered(const tp_engine *e, uint32_t frame, char *out, size_t size)
+{
+    const tp_result *r = tp_engine_lookup(e, frame);
+    if (!r || !(r->findings & (1u << TP_FIND_NOT_DELIVERED))) {
+        if (size > 0)
+            out[0] = '\0';
+        return out;
+    }
+    return tp_findings_not_delivered_text(e->findings, frame, out, size);
 }
 
 uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn)

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* What a RST-instead-of-FIN message reports (unread_bytes, unacked_bytes below). */
@@ -21,7 +22,8 @@ typedef struct stored_finding {
     uint32_t frame;
     uint8_t kind;   /* tp_finding_kind */
     uint8_t sender; /* tp_dir */
-    uint8_t sub;    /* tp_half_open_kind (half-open); the TP_GAP_BIT index (capture gap) */
+    uint8_t sub;    /* tp_half_open_kind (half-open); the TP_GAP_BIT index (capture gap); the
+                       lost segment's tp_role (not delivered) */
     union {
         rst_facts rst; /* TP_FIND_RST_INSTEAD_OF_FIN */
         uint64_t lost; /* TP_FIND_RST_AFTER_FIN: the peer's bytes after the FIN */
@@ -31,6 +33,11 @@ typedef struct stored_finding {
             uint8_t holders;
             bool isn_above : 1, ts_known : 1, ts_newer : 1, ts_cut : 1;
         } tw;
+        struct { /* TP_FIND_NOT_DELIVERED: the segment lost, its role in sub */
+            uint32_t frame;
+            uint8_t restored; /* tp_state: its receiver's state from the proof on */
+            uint8_t resent;   /* tp_resent: what the proving segment sent again */
+        } lost_segment;
     } u;
 } stored_finding;
 
@@ -99,6 +106,59 @@ static guint first_at_or_after(const GArray *list, uint32_t frame)
             hi = mid;
     }
     return lo;
+}
+
+void tp_findings_not_delivered(tp_findings *f, uint32_t frame, tp_dir from, uint32_t lost,
+                               tp_role role, tp_resent resent, tp_state restored)
+{
+    stored_finding *s = add(f, frame, TP_FIND_NOT_DELIVERED, from);
+    s->sub = (uint8_t)role;
+    s->u.lost_segment.resent = (uint8_t)resent;
+    s->u.lost_segment.frame = lost;
+    s->u.lost_segment.restored = (uint8_t)restored;
+}
+
+char *tp_findings_not_delivered_text(const tp_findings *f, uint32_t frame, char *out, size_t size)
+{
+    size_t len = 0;
+
+    if (size == 0)
+        return out;
+    out[0] = '\0';
+    for (guint i = first_at_or_after(f->list, frame); i < f->list->len; i++) {
+        const stored_finding *s = &g_array_index(f->list, stored_finding, i);
+        if (s->frame != frame)
+            break;
+        if (s->kind != TP_FIND_NOT_DELIVERED)
+            continue;
+        int n = snprintf(out + len, size - len, "%s%s %s, frame %u", len ? "; " : "",
+                         tp_dir_name((tp_dir)s->sender), tp_role_name((tp_role)s->sub),
+                         s->u.lost_segment.frame);
+        if (n < 0 || (size_t)n >= size - len)
+            break; /* cut: snprintf terminated it */
+        len += (size_t)n;
+    }
+    return out;
+}
+
+/* The lost segment, and the retransmission that proves it: its receiver's, of the SYN,ACK
+ * (restored to SYN-RECEIVED) or of the FIN it acknowledged (delivery.c). */
+static char *msg_not_delivered(const stored_finding *s)
+{
+    tp_dir from = (tp_dir)s->sender, to = TP_PEER(from);
+    tp_state restored = (tp_state)s->u.lost_segment.restored;
+    static const char *const resent[] = {
+        [TP_RESENT_SYN_ACK] = "its SYN-ACK",
+        [TP_RESENT_FIN] = "its FIN",
+        [TP_RESENT_DATA] = "data from before its FIN",
+    };
+    unsigned what = s->u.lost_segment.resent <= TP_RESENT_DATA ? s->u.lost_segment.resent : 0;
+
+    return g_strdup_printf("Not delivered: the %s's %s (frame %u) never reached the %s: it "
+                           "retransmits %s, still %s (RFC 9293 3.8.1, 3.10.7.4)",
+                           tp_dir_name(from), tp_role_name((tp_role)s->sub),
+                           s->u.lost_segment.frame, tp_dir_name(to), resent[what],
+                           tp_state_name(restored));
 }
 
 static char *message(const tp_findings *f, const stored_finding *s);
@@ -341,6 +401,8 @@ static char *message(const tp_findings *f, const stored_finding *s)
         return msg_rst_after_fin(s->u.lost, sender);
     case TP_FIND_CAPTURE_GAP:
         return msg_capture_gap(s->sub, sender);
+    case TP_FIND_NOT_DELIVERED:
+        return msg_not_delivered(s);
     default:
         return g_strdup("");
     }

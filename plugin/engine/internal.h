@@ -59,6 +59,15 @@ typedef struct tp_endpoint {
     uint32_t ack_at_last_data; /* its acknowledgment when it last sent payload */
     uint32_t window;           /* its last advertised window, unscaled */
     uint32_t last_tsval;
+    /* What its peer's segments did to it, to take back if it shows it never got them
+     * (delivery.c). */
+    uint32_t rtt_us;      /* its round trip from the capture point, at the handshake; 0 unknown */
+    uint32_t took_frame;  /* the peer's segment that acknowledged its outstanding SYN or FIN,
+                             moving it on, 0: none (or known to have arrived) */
+    uint32_t moved_frame; /* the peer's last segment since that acknowledged it again or moved
+                             it, 0: none */
+    uint32_t acked_us;    /* when the latest of them was captured: microseconds after the
+                             connection's first segment */
 } tp_endpoint;
 
 /*
@@ -335,6 +344,14 @@ void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_fac
 /* One finding per gap (TP_GAP_BIT bits); sender: the endpoint whose segment proves them. */
 void tp_findings_capture_gaps(tp_findings *f, uint32_t frame, uint32_t gaps, tp_dir sender);
 uint32_t tp_findings_gaps(const tp_findings *f, uint32_t frame);
+/* What the receiver sent again, proving it never got a segment the capture holds. */
+typedef enum tp_resent { TP_RESENT_SYN_ACK = 0, TP_RESENT_FIN, TP_RESENT_DATA } tp_resent;
+
+/* A segment the capture holds (frame lost, its role, sent by `from`) that never reached its
+ * receiver, as frame's segment (resent) proves; restored: the receiver's state from there on. */
+void tp_findings_not_delivered(tp_findings *f, uint32_t frame, tp_dir from, uint32_t lost,
+                               tp_role role, tp_resent resent, tp_state restored);
+char *tp_findings_not_delivered_text(const tp_findings *f, uint32_t frame, char *out, size_t size);
 
 /* The half-open messages; syn_count (the client's SYNs) only for the hindsight SYN one. */
 char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender);
@@ -373,6 +390,17 @@ uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_seg
 bool tp_evidence_late(const tp_conn *c, tp_dir dir, const tp_segment *seg);
 /* The role of such a late segment: what it was when it was sent. */
 tp_role tp_evidence_late_role(const tp_conn *c, tp_dir dir, const tp_segment *seg);
+/* delivery.c: what a segment proves about segments the capture holds that never reached their
+ * receiver. Before seg from dir is classified: if its retransmission proves dir never got the
+ * peer's acknowledgment seen in the capture, dir's state is taken back and the lost segments
+ * are stored as findings of seg's frame; returns how many. */
+uint32_t tp_delivery_apply(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
+                           tp_dir dir, const tp_segment *seg);
+/* After seg is classified (r), before the connection's last frame moves on to it: its sender's
+ * handshake round trip and the acknowledgments of the receiver's SYN or FIN it carried. */
+void tp_delivery_note(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                      const tp_result *r);
+
 /* engine.c: an endpoint's new state, with the bookkeeping of TIME-WAIT entry; and a segment's
  * states and the connection facts it shows (the handshake answered or completed, a FIN
  * acknowledged on its own), for captured and implied segments alike. */

@@ -71,6 +71,7 @@ static const char *const finding_names[TP_FIND_COUNT] = {
     [TP_FIND_RST_INSTEAD_OF_FIN] = "rst_instead_of_fin",
     [TP_FIND_RST_AFTER_FIN] = "rst_after_fin",
     [TP_FIND_CAPTURE_GAP] = "capture_gap",
+    [TP_FIND_NOT_DELIVERED] = "lost_after_capture",
 };
 
 /* tcpphase.gap names the missed segment as the roles would: "<side> <kind>". */

@@ -95,7 +95,9 @@ typedef enum tp_finding_kind {
     TP_FIND_TIME_WAIT_REUSE,
     TP_FIND_RST_INSTEAD_OF_FIN,
     TP_FIND_RST_AFTER_FIN,
-    TP_FIND_CAPTURE_GAP, /* a segment proves the capture missed another (evidence.c) */
+    TP_FIND_CAPTURE_GAP,   /* a segment proves the capture missed another (evidence.c) */
+    TP_FIND_NOT_DELIVERED, /* a segment proves one the capture holds never reached its receiver
+                              (delivery.c) */
     TP_FIND_COUNT
 } tp_finding_kind;
 
@@ -140,8 +142,9 @@ typedef struct tp_result {
     uint8_t event : 4;          /* the transition tables' event, for tp_result_reasons */
     uint8_t half_open_kind : 2; /* tp_half_open_kind, when the half-open bit is set */
     uint8_t late : 1;           /* a segment the evidence had already proved (evidence.c) */
-    uint8_t proved : 1;         /* segments it proves the capture missed moved the states before
-                                   it: before[] holds the states after them (evidence.c) */
+    uint8_t proved : 1;         /* what it proves moved the states before it: segments the capture
+                                   missed (evidence.c), or captured ones that never arrived
+                                   (delivery.c); before[] holds the states after that */
 } tp_result;
 
 _Static_assert(TP_FIND_COUNT <= 8, "tp_result.findings is too narrow");
@@ -246,6 +249,11 @@ size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_
 
 /* What the capture missed, as frame's segment proves it: TP_GAP_BIT bits, 0 for none. */
 uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame);
+
+/* What frame's segment proves never reached its receiver though the capture holds it:
+ * "client handshake-ack, frame 3" (several joined by "; "), into out (always terminated);
+ * empty for none. Returns out. */
+char *tp_engine_not_delivered(const tp_engine *e, uint32_t frame, char *out, size_t size);
 
 /* The summary of connection number conn (1-based) as it stands now; false if none. */
 bool tp_engine_conn(const tp_engine *e, uint32_t conn, tp_conn_summary *out);

@@ -228,6 +228,15 @@ void tp_result_reasons(const tp_result *r, const char **sender_why, const char *
     if (sender_why && r->late)
         *sender_why = "captured after a segment whose numbers proved it; its effect was applied "
                       "there (the capture's order is not the wire's)";
+    /* A retransmission that proved the peer's acknowledgment never arrived (delivery.c). */
+    if (sender_why && (r->findings & (1u << TP_FIND_NOT_DELIVERED)))
+        *sender_why = r->role == TP_ROLE_SYN_ACK_RETRANSMIT
+                          ? "3.8.1, 3.10.7.4: it retransmits its SYN,ACK, so no ACK of it "
+                            "arrived: the peer's segments seen acknowledging it were lost after "
+                            "the capture point; still SYN-RECEIVED"
+                          : "3.8.1, 3.10.7.4: it retransmits its FIN (or data before it), so no "
+                            "ACK of the FIN arrived: the peer's segments seen acknowledging it "
+                            "were lost after the capture point; still awaiting that ACK";
     if (receiver_why)
         *receiver_why = v ? v->why : NULL;
 }

@@ -59,6 +59,9 @@ static void add_findings(line *l, const tp_result *r)
         case TP_FIND_HALF_OPEN: /* a challenge ACK is a plain "ack" by role */
             word = r->role == TP_ROLE_RST_HALF_OPEN ? NULL : "half-open";
             break;
+        case TP_FIND_NOT_DELIVERED: /* the retransmission's role does not say what it proves */
+            word = "lost after capture";
+            break;
         default:
             break;
         }

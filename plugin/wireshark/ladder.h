@@ -9,12 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A segment as the ladder draws it: 32 bytes, kept only while a ladder is requested. */
+/* A segment as the ladder draws it: 40 bytes, kept only while a ladder is requested. */
 typedef struct ladder_seg {
     uint32_t frame, conn;
     int64_t time_ns;
     uint32_t seq, ack, len;
     uint8_t flags, sender, before[2], after[2];
+    bool proved; /* before[] holds what the segment itself proves (tp_result.proved) */
 } ladder_seg;
 
 /* One side's sequence space as seen so far: where it starts and the highest end it reached. */

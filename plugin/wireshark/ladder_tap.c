@@ -14,7 +14,9 @@
  * when it changes; under it, the segment's expert items with their messages. The "start" and
  * "end" rows give both states before the first segment and at the end (the summary's final
  * states). A state that another incarnation of the 4-tuple moved between two of the
- * connection's segments gets a row of its own, "(set by another incarnation of the 4-tuple)".
+ * connection's segments gets a row of its own, "(set by another incarnation of the 4-tuple)";
+ * so does one the next segment proves moved (a segment the capture missed, or one it holds
+ * that never arrived), "(as the next segment proves: see its notes)".
  * Lines are at most 100 columns (headers with long IPv6 addresses or histories are wrapped).
  *
  * Raw sequence numbers exist only on the first pass (tcp_fields.c), so the post-dissector hands
@@ -78,7 +80,8 @@ void ladder_tap_record(const tp_segment *seg, const tp_result *r)
                     .flags = seg->flags,
                     .sender = r->sender,
                     .before = {r->before[0], r->before[1]},
-                    .after = {r->after[0], r->after[1]}};
+                    .after = {r->after[0], r->after[1]},
+                    .proved = r->proved};
     g_array_append_val(store, s);
 }
 
@@ -261,7 +264,7 @@ static void changes(const ladder_ctx *ctx, const uint8_t want[2], const char *na
  * did it (the engine hands a holder's state from the old connection to the new one, and closes
  * the old one's holder once the new one has taken over). Shown on a row of its own.
  */
-static void print_carried(ladder_ctx *ctx, const uint8_t want[2])
+static void print_carried(ladder_ctx *ctx, const uint8_t want[2], bool proved)
 {
     const char *names[2];
 
@@ -270,7 +273,10 @@ static void print_carried(ladder_ctx *ctx, const uint8_t want[2])
         return;
     append_states(ctx->line, names[TP_CLIENT], NULL);
     pad_to(ctx->line, ARROW_COL);
-    g_string_append(ctx->line, "   (set by another incarnation of the 4-tuple)");
+    /* Or the next segment proved it: a segment the capture missed, or one it holds that never
+     * arrived (its notes say which). */
+    g_string_append(ctx->line, proved ? "   (as the next segment proves: see its notes)"
+                                      : "   (set by another incarnation of the 4-tuple)");
     if (names[TP_SERVER] != NULL) {
         pad_to(ctx->line, SERVER_COL);
         g_string_append(ctx->line, names[TP_SERVER]);
@@ -284,7 +290,7 @@ static void print_segment(ladder_ctx *ctx, const ladder_seg *s)
     char label[96];
     const char *names[2];
 
-    print_carried(ctx, s->before);
+    print_carried(ctx, s->before, s->proved);
     changes(ctx, s->after, names);
     ladder_label(&ctx->spaces, ctx->prev, s, label, sizeof label);
 
@@ -328,7 +334,7 @@ static void print_conn(const tp_conn_summary *s, const ladder_seg *const *segs, 
     print_states(&ctx, "start", segs[0]->before);
     for (guint i = 0; i < n; i++)
         print_segment(&ctx, segs[i]);
-    print_carried(&ctx, final);
+    print_carried(&ctx, final, false);
     print_states(&ctx, "end", final);
     printf("\n");
     g_string_free(ctx.line, TRUE);

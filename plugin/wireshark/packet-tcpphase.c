@@ -49,11 +49,12 @@ static int hf_reason = -1;
 static int hf_conn = -1;
 static int hf_incarnation = -1;
 static int hf_gap = -1;
+static int hf_not_delivered = -1;
 
 static gint ett_tcpphase = -1;
 
 /* Indexed by tp_finding_kind, so a finding picks its expert item without a table search. */
-static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT,
+static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT,
                                                  EI_INIT, EI_INIT, EI_INIT};
 
 /* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
@@ -226,6 +227,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *gaps = NULL;
     if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && (label || wanted(tree, hf_gap)))
         gaps = tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps_text, sizeof gaps_text);
+    /* Likewise the segments that prove others never reached their receiver (rarer still). */
+    char lost_text[160];
+    const char *lost = NULL;
+    if ((r->findings & (1u << TP_FIND_NOT_DELIVERED)) && (label || wanted(tree, hf_not_delivered)))
+        lost = tp_engine_not_delivered(engine, pinfo->num, lost_text, sizeof lost_text);
 
     proto_item *top;
     if (!label) {
@@ -248,6 +254,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         if (gaps != NULL) {
             line_add(&label_line, " (after what the capture missed: ");
             line_add(&label_line, gaps);
+            line_add(&label_line, ")");
+        }
+        if (lost != NULL) {
+            line_add(&label_line, " (not delivered: ");
+            line_add(&label_line, lost);
             line_add(&label_line, ")");
         }
         top =
@@ -278,6 +289,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
     if (gaps != NULL && wanted(sub, hf_gap))
         add_string(sub, hf_gap, tvb, gaps);
+    if (lost != NULL && wanted(sub, hf_not_delivered))
+        add_string(sub, hf_not_delivered, tvb, lost);
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
     if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
         conn_tree_add(sub, tvb, &conn);
@@ -406,6 +419,12 @@ static void register_fields(void)
           "Segments the capture missed (or holds later) that this segment's numbers prove were "
           "sent, e.g. \"server SYN-ACK\"; their effect on the states is applied here",
           HFILL}},
+        {&hf_not_delivered,
+         {"Not delivered", "tcpphase.not_delivered", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Segments the capture holds that this segment proves never reached their receiver "
+          "(it retransmits what they acknowledged), e.g. \"client final-ack, frame 7\"; the "
+          "receiver's state is taken back here",
+          HFILL}},
     };
     static gint *ett[] = {&ett_tcpphase};
 
@@ -432,6 +451,9 @@ static void register_expert_items(void)
         {&ei_finding[TP_FIND_CAPTURE_GAP],
          {"tcpphase.capture_gap", PI_SEQUENCE, PI_NOTE,
           "The capture missed a segment this one proves was sent", EXPFILL}},
+        {&ei_finding[TP_FIND_NOT_DELIVERED],
+         {"tcpphase.lost_after_capture", PI_SEQUENCE, PI_NOTE,
+          "A segment the capture holds never reached its receiver", EXPFILL}},
     };
     expert_module_t *expert = expert_register_protocol(proto_tcpphase);
 

@@ -15,7 +15,8 @@
  * length). Expectations: role, client state, server state
  * ("~" skips a field), then any of sender=client|server, conn=N, inc=N, phase=P, +finding
  * (immediate), +finding@end (only once the whole capture is read), gap=TEXT (tcpphase.gap, "_"
- * for a space: gap=server_SYN-ACK), and after "::" a text some
+ * for a space: gap=server_SYN-ACK), lost=TEXT (tcpphase.not_delivered, "_" for a space:
+ * lost=client_final-ack,_frame_7), and after "::" a text some
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
  */
@@ -187,6 +188,13 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
                 *p = *p == '_' ? ' ' : *p;
             check_eq(x->line, "gap", want,
                      tp_gaps_text(tp_engine_gaps(e, x->frame), got, sizeof got));
+        } else if (!strncmp(t, "lost=", 5)) {
+            char want[256], got[256];
+            snprintf(want, sizeof want, "%s", t + 5);
+            for (char *p = want; *p; p++)
+                *p = *p == '_' ? ' ' : *p;
+            check_eq(x->line, "not_delivered", want,
+                     tp_engine_not_delivered(e, x->frame, got, sizeof got));
         } else if (t[0] == '+') {
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(at ? at - t - 1 : (long)strlen(t) - 1),

@@ -76,6 +76,29 @@ static bool same_finding(const tp_finding *a, const tp_finding *b)
     return a->kind == b->kind && a->frame == b->frame && strcmp(a->message, b->message) == 0;
 }
 
+/* tcpphase.not_delivered: text exactly when the bit is set, naming only earlier frames; cut
+ * and terminated in any buffer (sizes 0, 1 and a short one, so ASan sees any overrun). */
+static void check_not_delivered(const run *r, uint32_t frame, const tp_result *res)
+{
+    char text[256];
+    bool bit = (res->findings & (1u << TP_FIND_NOT_DELIVERED)) != 0;
+
+    tp_engine_not_delivered(r->e, frame, text, sizeof text);
+    CHECK(memchr(text, '\0', sizeof text) != NULL, "not_delivered not NUL-terminated");
+    CHECK((text[0] != '\0') == bit, "not_delivered \"%s\" with the bit %s", text,
+          bit ? "set" : "clear");
+    for (const char *p = strstr(text, "frame "); p; p = strstr(p + 1, "frame "))
+        CHECK(strtoul(p + 6, NULL, 10) < frame, "not_delivered names frame %s from frame %u", p + 6,
+              frame);
+    for (size_t size = 0; size < 3; size++) {
+        char *small = malloc(size ? size * 8 : 1);
+        tp_engine_not_delivered(r->e, frame, small, size * 8);
+        if (size)
+            CHECK(memchr(small, '\0', size * 8) != NULL, "cut not_delivered not terminated");
+        free(small);
+    }
+}
+
 /*
  * Findings: never more than asked; a limit keeps the first ones (immediate first); the
  * immediate ones are those the result's bits name; the complete list only adds hindsight
@@ -100,6 +123,7 @@ static void check_findings(const run *r, const tp_segment *seg, const tp_result 
     CHECK(res->half_open_kind <= TP_HALF_OPEN_CHALLENGE_ACK, "half_open_kind %u",
           res->half_open_kind);
     CHECK(n2 >= n1, "complete: %zu findings, single pass: %zu", n2, n1);
+    check_not_delivered(r, frame, res);
     for (size_t i = 0; i < n2; i++) {
         check_finding(&full[i], frame);
         if (i < n1)
