@@ -96,6 +96,7 @@ static void tcpphase_cleanup(void)
 {
     tp_engine_free(engine);
     engine = NULL;
+    info_column_forget();
 }
 
 const tp_engine *tcpphase_engine(void)
