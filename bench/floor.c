@@ -6,15 +6,19 @@
  * draws in a visible tree, with constant values: the protocol item and its header line, six
  * strings and two numbers, and on revisits the connection summary subtree with its fourteen
  * fields. It has no engine, no shim in front of TCP, no findings and no taps; it leaves out
- * tcpphase.reason, which tcpphase draws on about a third of the segments. Whatever this costs
- * tshark is the least any plugin drawing tcpphase's fields costs, however fast its engine:
+ * tcpphase.reason, which tcpphase draws on about a third of the segments, and it writes no Info
+ * column text (it registers tcpphase.info and the expert items' names only so that tcpphase's
+ * profile and its colouring rules load). Whatever this
+ * costs tshark is the least any plugin drawing tcpphase's fields costs, however fast its engine:
  * bench/run measures it beside the real plugin (docs/PERFORMANCE.md).
  *
  * Never installed, never loaded with tcpphase (both register "tcpphase").
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
+#include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 
 WS_DLL_PUBLIC_DEF const char plugin_version[] = "0.0.0";
@@ -150,6 +154,27 @@ static void register_floor(void)
         proto_register_protocol("TCP Connection Phase (cost floor)", "TCPPHASE", "tcpphase");
     proto_register_field_array(proto_floor, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    /* tcpphase's Info preference, so that its profile (which sets it) loads without a warning;
+     * the floor writes no Info text whatever it says. */
+    static const enum_val_t info_values[] = {{"off", "Off", 0},
+                                             {"role", "Role", 1},
+                                             {"role_and_states", "Role and states", 2},
+                                             {NULL, NULL, -1}};
+    static gint info_pref = 2;
+    prefs_register_enum_preference(prefs_register_protocol(proto_floor, NULL), "info",
+                                   "Info column", "Not used by the floor", &info_pref, info_values,
+                                   FALSE);
+    /* tcpphase's expert item names, which its profile's colouring rules test; never raised. */
+    static expert_field ei[6] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT};
+    static ei_register_info eis[] = {
+        {&ei[0], {"tcpphase.half_open", PI_SEQUENCE, PI_WARN, "Half-open", EXPFILL}},
+        {&ei[1], {"tcpphase.half_closed", PI_SEQUENCE, PI_NOTE, "Half-closed", EXPFILL}},
+        {&ei[2], {"tcpphase.time_wait_reuse", PI_SEQUENCE, PI_WARN, "Reuse", EXPFILL}},
+        {&ei[3], {"tcpphase.rst_instead_of_fin", PI_SEQUENCE, PI_WARN, "RST", EXPFILL}},
+        {&ei[4], {"tcpphase.rst_after_fin", PI_SEQUENCE, PI_WARN, "RST after FIN", EXPFILL}},
+        {&ei[5], {"tcpphase.capture_gap", PI_SEQUENCE, PI_NOTE, "Gap", EXPFILL}},
+    };
+    expert_register_field_array(expert_register_protocol(proto_floor), eis, array_length(eis));
     register_postdissector(create_dissector_handle(dissect_floor, proto_floor));
 }
 

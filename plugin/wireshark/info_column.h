@@ -21,4 +21,7 @@ void info_column_register_pref(module_t *module);
  */
 void info_column_write(packet_info *pinfo, const tp_result *r);
 
+/* Frees the texts info_column_write keeps (at each capture file's cleanup). */
+void info_column_forget(void);
+
 #endif

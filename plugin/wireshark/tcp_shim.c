@@ -105,14 +105,18 @@ static void read_options(const guint8 *opt, guint len, tp_segment *seg)
     }
 }
 
-static gboolean copy_addr(const address *a, tp_addr *to)
+static inline gboolean copy_addr(const address *a, tp_addr *to)
 {
     guint8 len = a->type == AT_IPv4 ? 4 : a->type == AT_IPv6 ? 16 : 0;
     if (len == 0 || a->len != len || a->data == NULL)
         return FALSE;
     /* Whole: the bytes past an IPv4 address are zero, as the engine's tuples expect. */
-    memset(to->bytes, 0, sizeof(to->bytes));
-    memcpy(to->bytes, a->data, len);
+    if (len == 4) {
+        memset(to->bytes, 0, sizeof(to->bytes));
+        memcpy(to->bytes, a->data, 4);
+    } else {
+        memcpy(to->bytes, a->data, 16);
+    }
     to->len = len;
     return TRUE;
 }
@@ -129,15 +133,15 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
         !copy_addr(&pinfo->dst, &seg->dst) || seg->src.len != seg->dst.len)
         return FALSE;
     /* One pointer into the frame instead of copies: TCP's tvb is a subset of the frame's, so
-     * its bytes are contiguous and tvb_get_ptr only checks the bounds. */
-    const guint8 *h = tvb_get_ptr(tvb, 0, TCP_MIN_HLEN);
+     * its bytes are contiguous and tvb_get_ptr only checks the bounds. The longest header
+     * there can be, as far as captured, at once. */
+    const guint8 *h = tvb_get_ptr(tvb, 0, MIN(captured, TCP_MAX_HLEN));
     guint hlen = (h[12] >> 4) * 4u;
     if (hlen < TCP_MIN_HLEN || reported < hlen)
         return FALSE;
     /* Headers-only captures (a small snapshot length) cut the options, not the base header:
      * the segment is read from the 20 bytes, and the options only as far as captured. */
     guint opt_captured = MIN(hlen, captured) - TCP_MIN_HLEN;
-    h = tvb_get_ptr(tvb, 0, TCP_MIN_HLEN + opt_captured);
 
     seg->frame = pinfo->num;
     seg->time_ns = capture_time_ns(&pinfo->abs_ts);
