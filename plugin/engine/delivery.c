@@ -105,14 +105,12 @@ static bool received_since(const tp_endpoint *me, const tp_endpoint *peer, const
            tp_seq_lt(peer->fin_seq, me->max_ack);
 }
 
-uint32_t tp_delivery_apply(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
-                           tp_dir dir, const tp_segment *seg)
+uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
+                               tp_dir dir, const tp_segment *seg)
 {
     tp_endpoint *me = &c->ep[dir];
     tp_dir peer = TP_PEER(dir);
 
-    if (!me->took_frame) /* almost every segment: no acknowledgment to take back */
-        return 0;
     bool syn_ack = retransmits_syn_ack(me, seg);
     if (!syn_ack && !retransmits_fin(me, seg))
         return 0;

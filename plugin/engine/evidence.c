@@ -177,7 +177,7 @@ static uint32_t retract_fin(tp_conntable *t, tp_conn *c, tp_dir owner, const tp_
 {
     tp_endpoint *me = &c->ep[owner], *peer = &c->ep[TP_PEER(owner)];
 
-    if (!me->fin_implied) /* almost every segment: nothing to take back */
+    if (!me->fin_implied)
         return 0;
     uint32_t after_fin = me->fin_seq + 1;
     bool past = tp_conn_dir(c, seg) == owner
@@ -222,7 +222,10 @@ uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_seg
         syn_of_syn_ack(c, dir, seg);
         return 0;
     }
-    uint32_t gaps = retract_fin(t, c, dir, seg) | retract_fin(t, c, TP_PEER(dir), seg);
+    uint32_t gaps = 0;
+    /* Tested here once for both ends: the calls cost more than the test on every segment. */
+    if (c->ep[TP_CLIENT].fin_implied || c->ep[TP_SERVER].fin_implied)
+        gaps = retract_fin(t, c, dir, seg) | retract_fin(t, c, TP_PEER(dir), seg);
     if (!(seg->flags & TP_ACK))
         return gaps;
     /* Its own missed segments first: they were sent before this one, and a FIN of its own

@@ -394,8 +394,14 @@ tp_role tp_evidence_late_role(const tp_conn *c, tp_dir dir, const tp_segment *se
  * receiver. Before seg from dir is classified: if its retransmission proves dir never got the
  * peer's acknowledgment seen in the capture, dir's state is taken back and the lost segments
  * are stored as findings of seg's frame; returns how many. */
-uint32_t tp_delivery_apply(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
-                           tp_dir dir, const tp_segment *seg);
+uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
+                               tp_dir dir, const tp_segment *seg);
+/* Inline, as every segment asks and almost none has an acknowledgment to take back. */
+static inline uint32_t tp_delivery_apply(const tp_engine *e, tp_conntable *t, tp_findings *f,
+                                         tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    return c->ep[dir].took_frame ? tp_delivery_take_back(e, t, f, c, dir, seg) : 0;
+}
 /* After seg is classified (r), before the connection's last frame moves on to it: its sender's
  * handshake round trip and the acknowledgments of the receiver's SYN or FIN it carried. */
 void tp_delivery_note(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
