@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h" /* sizeof(tp_conn), for the report */
+#include "conn.h" /* sizeof(tp_conn), for the report */
 #include "tcpphase.h"
 #include "traffic.h"
 

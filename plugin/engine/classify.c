@@ -2,7 +2,9 @@
  * tcpphase engine: what a segment is. The event (from the receiver's side) drives the state
  * tables; the role names the segment's part in the connection's life for the user.
  */
-#include "internal.h"
+#include "classify.h"
+
+#include "endpoint.h"
 
 static tp_event classify_syn(const tp_endpoint *receiver, const tp_segment *seg)
 {

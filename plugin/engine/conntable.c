@@ -16,7 +16,9 @@
  *    here in two arrays and made on demand;
  *  - the hash reads the address as words instead of a byte loop, and is one multiply per part.
  */
-#include "internal.h"
+#include "conntable.h"
+
+#include "endpoint.h"
 
 #include <string.h>
 
@@ -187,7 +189,7 @@ static bool is_source(const tp_conn *c, tp_dir d, const tp_segment *seg)
            memcmp(addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
 }
 
-/* tp_conn_dir (internal.h) when the ports are equal: the addresses tell. */
+/* tp_conn_dir (conntable.h) when the ports are equal: the addresses tell. */
 tp_dir tp_conn_dir_by_address(const tp_conn *c, const tp_segment *seg)
 {
     return is_source(c, TP_CLIENT, seg) ? TP_CLIENT : TP_SERVER;
@@ -258,7 +260,6 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
     }
     c->port[sender] = seg->sport;
     c->port[TP_PEER(sender)] = seg->dport;
-    tp_conn_set_incarnation(t, c, previous ? tp_conn_incarnation(t, previous) + 1 : 1);
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
     tp_endpoint_init(&c->ep[TP_CLIENT], TP_UNKNOWN);

@@ -10,7 +10,9 @@
  * not per segment, and holds one entry per host pair, which captures have far fewer of than
  * connections.
  */
-#include "internal.h"
+#include "coverage.h"
+
+#include "side.h"
 
 #include <string.h>
 

@@ -35,7 +35,9 @@
  * arrived cannot be told from one crossing the receiver's segments by their numbers; a RST
  * that never arrived shows only as the receiver going on (docs/kernel-truth.md).
  */
-#include "internal.h"
+#include "delivery.h"
+
+#include "state.h"
 
 #define MARGIN_US 1000u
 
@@ -73,9 +75,10 @@ static bool awaits_fin_ack(tp_state s)
 }
 
 /* The stored result of one of c's frames sent by `from`, or NULL. */
-static const tp_result *result_of(const tp_engine *e, const tp_conn *c, uint32_t frame, tp_dir from)
+static const tp_result *result_of(const tp_results *rs, const tp_conn *c, uint32_t frame,
+                                  tp_dir from)
 {
-    const tp_result *r = frame ? tp_engine_lookup(e, frame) : NULL;
+    const tp_result *r = frame ? tp_results_get(rs, frame) : NULL;
     return r && r->conn == c->id && r->sender == (uint8_t)from ? r : NULL;
 }
 
@@ -105,7 +108,7 @@ static bool received_since(const tp_endpoint *me, const tp_endpoint *peer, const
            tp_seq_lt(peer->fin_seq, me->max_ack);
 }
 
-uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings *f, tp_conn *c,
+uint32_t tp_delivery_take_back(const tp_results *rs, tp_conntable *t, tp_findings *f, tp_conn *c,
                                tp_dir dir, const tp_segment *seg)
 {
     tp_endpoint *me = &c->ep[dir];
@@ -114,7 +117,7 @@ uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings 
     bool syn_ack = retransmits_syn_ack(me, seg);
     if (!syn_ack && !retransmits_fin(me, seg))
         return 0;
-    const tp_result *took = result_of(e, c, me->took_frame, peer);
+    const tp_result *took = result_of(rs, c, me->took_frame, peer);
     if (!took)
         return 0;
     tp_state was = (tp_state)took->before[dir];
@@ -122,7 +125,7 @@ uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings 
         may_have_crossed(c, me, seg))
         return 0;
 
-    const tp_result *moved = result_of(e, c, me->moved_frame, peer);
+    const tp_result *moved = result_of(rs, c, me->moved_frame, peer);
     if (received_since(me, &c->ep[peer], seg, took, moved))
         return 0;
     tp_resent resent = syn_ack                 ? TP_RESENT_SYN_ACK
@@ -142,10 +145,10 @@ uint32_t tp_delivery_take_back(const tp_engine *e, tp_conntable *t, tp_findings 
 /* The handshake's round trips: the server's from the SYN to its SYN,ACK, the client's from the
  * SYN,ACK to its ACK, each the smallest seen (a segment and the answer it caused; later pairs
  * are not used, as data and ACKs need not answer what came just before them). */
-static void round_trip(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
+static void round_trip(const tp_results *rs, tp_conn *c, tp_dir dir, const tp_segment *seg,
                        const tp_result *r)
 {
-    const tp_result *prev = result_of(e, c, c->last_frame, TP_PEER(dir));
+    const tp_result *prev = result_of(rs, c, c->last_frame, TP_PEER(dir));
     if (!prev || seg->time_ns < c->last_ns)
         return;
     tp_role asked = (tp_role)prev->role, answer = (tp_role)r->role;
@@ -162,7 +165,7 @@ static void round_trip(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segm
         me->rtt_us = rtt;
 }
 
-void tp_delivery_note(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
+void tp_delivery_note(const tp_results *rs, tp_conn *c, tp_dir dir, const tp_segment *seg,
                       const tp_result *r)
 {
     tp_dir peer = TP_PEER(dir);
@@ -178,7 +181,7 @@ void tp_delivery_note(const tp_engine *e, tp_conn *c, tp_dir dir, const tp_segme
     case TP_ROLE_SYN_ACK:
     case TP_ROLE_SYN_ACK_RETRANSMIT:
     case TP_ROLE_HANDSHAKE_ACK:
-        round_trip(e, c, dir, seg, r);
+        round_trip(rs, c, dir, seg, r);
         break;
     default:
         break;

@@ -2,7 +2,7 @@
  * tcpphase engine: what one endpoint's segments show of it (sequence space, acknowledgments,
  * window, timestamps), and the acceptability tests that read those facts.
  */
-#include "internal.h"
+#include "endpoint.h"
 
 #include <string.h>
 

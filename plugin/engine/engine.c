@@ -1,25 +1,51 @@
 /*
  * tcpphase engine: feeding segments and reading results.
  *
- * Each frame is computed once, when first fed, and its 12-byte result stored in an array
- * indexed by frame number; later look-ups only read it (the way Wireshark's transum computes
- * on the first pass and only draws on revisits). Facts that need hindsight are derived from
- * the connection record at look-up time.
+ * One straight path per segment, top to bottom; each stage gets the connection record and the
+ * segment, returns what it found, and calls nothing above it:
+ *
+ *   tp_engine_feed   the frame's result slot (results.c)
+ *    |- find the connection       conntable.c, incarnation.c (which incarnation of the 4-tuple)
+ *    '- step
+ *        |- take back             delivery.c (captured segments never delivered),
+ *        |                        evidence.c (segments the capture missed, or holds later)
+ *        |- classify              classify.c (the event, from the receiver's side)
+ *        |- transition table      transitions.c (both endpoints' states after it)
+ *        |- role                  classify.c
+ *        |- findings              findings.c (stored as facts; text written on reading)
+ *        |- Zeek's view           zeek.c
+ *        '- record                endpoint.c, delivery.c (round trips), state.c, side.c
+ *
+ * Below the stages are the records (conn.h) and their stores (conntable.c, side.c,
+ * results.c); state.c is the one writer of states. Each frame is computed once, when first
+ * fed, and its 12-byte result stored; later look-ups only read it (the way Wireshark's transum
+ * computes on the first pass and only draws on revisits). Facts that need hindsight are
+ * derived from the connection record at look-up time.
  */
-#include "internal.h"
+#include "tcpphase.h"
 
-#include <string.h>
+#include "classify.h"
+#include "coverage.h"
+#include "delivery.h"
+#include "evidence.h"
+#include "findings.h"
+#include "incarnation.h"
+#include "endpoint.h"
+#include "results.h"
+#include "side.h"
+#include "state.h"
+#include "summary.h"
+#include "transitions.h"
+#include "zeek.h"
+
+#include <glib.h>
 
 #define TIME_LIMIT_NS ((int64_t)1 << 62)
 
 struct tp_engine {
     tp_config cfg;
     tp_conntable *conns;
-    /* tp_result by frame number; entries below n_results are written or zero, the rest of cap
-     * untouched (so never resident). Grown by doubling only when a frame passes cap: resizing
-     * a GArray on every frame cost more than a tenth of the engine's time. */
-    tp_result *results;
-    uint32_t n_results, cap_results;
+    tp_results results;
     tp_findings *findings;
     tp_coverage *coverage;
 };
@@ -41,24 +67,15 @@ void tp_engine_free(tp_engine *e)
     if (!e)
         return;
     tp_conntable_free(e->conns);
-    g_free(e->results);
+    tp_results_free(&e->results);
     tp_findings_free(e->findings);
     tp_coverage_free(e->coverage);
     g_free(e);
 }
 
-/* Inline here, as feeding asks it for every segment. */
-static inline const tp_result *stored(const tp_engine *e, uint32_t frame)
-{
-    if (frame >= e->n_results)
-        return NULL;
-    const tp_result *r = &e->results[frame];
-    return r->conn ? r : NULL;
-}
-
 const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame)
 {
-    return e ? stored(e, frame) : NULL;
+    return e ? tp_results_get(&e->results, frame) : NULL;
 }
 
 static bool segment_valid(const tp_segment *seg)
@@ -115,32 +132,6 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
             note(r, TP_FIND_HALF_OPEN);
         }
     }
-}
-
-void tp_conn_set_state(tp_conntable *t, tp_conn *c, tp_dir d, tp_state s, int64_t now)
-{
-    c->ep[d].state = (uint8_t)s;
-    if (s == TP_TIME_WAIT) {
-        tp_conn_set_time_wait_ns(t, c, d, now);
-        c->ep[d].was_time_wait = true;
-    }
-}
-
-void tp_conn_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
-                   const uint8_t before[2], const uint8_t after[2])
-{
-    if (dir == TP_SERVER && before[TP_CLIENT] == TP_SYN_SENT)
-        c->syn_answered = true;
-    /* The handshake completed once the client acknowledged the server's SYN, whatever else
-     * the segment did (a FIN may carry that ACK). */
-    if (!c->synack_acked && dir == TP_CLIENT && (seg->flags & TP_ACK) &&
-        c->ep[TP_SERVER].syn_seen && tp_seq_lt(c->ep[TP_SERVER].isn, seg->ack))
-        c->synack_acked = true;
-    if (before[TP_PEER(dir)] == TP_FIN_WAIT_1 && after[TP_PEER(dir)] == TP_FIN_WAIT_2)
-        c->ack_of_fin_seen = true; /* the FIN was acknowledged on its own: a 4-way close */
-    for (int d = 0; d < 2; d++)
-        if (after[d] != before[d]) /* the record holds before[d] (step) */
-            tp_conn_set_state(t, c, (tp_dir)d, (tp_state)after[d], seg->time_ns);
 }
 
 /* Connection bookkeeping for the summary and the hindsight findings. */
@@ -202,7 +193,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     uint8_t was[2] = {c->ep[TP_CLIENT].state, c->ep[TP_SERVER].state};
     /* And before that, what it proves never reached the sender (delivery.c): the segments the
      * evidence may imply follow from where the sender really was. */
-    uint32_t lost = tp_delivery_apply(e, e->conns, e->findings, c, dir, seg);
+    uint32_t lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg);
     uint32_t gaps = tp_evidence_apply(e->conns, c, dir, seg);
     bool late = tp_evidence_late(c, dir, seg);
     tp_event ev = late ? TP_EV_NONE : tp_classify_event(c, dir, seg);
@@ -228,36 +219,15 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     tp_endpoint_sent(&c->ep[dir], seg);
     if (seg->options_cut)
         c->ep[dir].options_cut = true;
-    tp_delivery_note(e, c, dir, seg, r);
+    tp_delivery_note(&e->results, c, dir, seg, r);
     account(e, c, dir, seg, r);
-}
-
-/* The slot of a frame's result, zeroed; frames skipped on the way read as "never fed" (zero). */
-static tp_result *result_slot(tp_engine *e, uint32_t frame)
-{
-    if (frame >= e->cap_results) {
-        /* frame < UINT32_MAX (segment_valid), so frame + 1 does not wrap */
-        uint64_t cap = e->cap_results ? 2 * (uint64_t)e->cap_results : 1024;
-        if (cap < (uint64_t)frame + 1)
-            cap = (uint64_t)frame + 1;
-        if (cap > UINT32_MAX)
-            cap = UINT32_MAX;
-        e->results = g_renew(tp_result, e->results, cap);
-        e->cap_results = (uint32_t)cap;
-    }
-    if (frame > e->n_results) /* a gap: frames never fed (not TCP, or not read whole) */
-        memset(&e->results[e->n_results], 0, (frame - e->n_results) * sizeof(tp_result));
-    if (frame >= e->n_results)
-        e->n_results = frame + 1;
-    e->results[frame] = (tp_result){0};
-    return &e->results[frame];
 }
 
 const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 {
     if (!e || !seg || !segment_valid(seg))
         return NULL;
-    const tp_result *done = stored(e, seg->frame);
+    const tp_result *done = tp_results_get(&e->results, seg->frame);
     if (done)
         return done;
 
@@ -273,7 +243,7 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     }
     /* The result is computed in its slot: nothing in the engine reads results while feeding,
      * and the slot does not move before the next feed. */
-    tp_result *r = result_slot(e, seg->frame);
+    tp_result *r = tp_results_slot(&e->results, seg->frame);
     tp_conn *latest = tp_conntable_find(e->conns, seg);
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);
     step(e, p.conn, seg, r);

@@ -23,7 +23,12 @@
  * fin_implied); when one shows up it changes no state and takes the role it had when it was
  * sent (tp_evidence_late).
  */
-#include "internal.h"
+#include "evidence.h"
+
+#include "classify.h"
+#include "endpoint.h"
+#include "state.h"
+#include "transitions.h"
 
 /* No sender has more than its peer's largest window (2^30, RFC 7323 2.2) in flight: a larger
  * hole is no missed segment but numbers from elsewhere (a hostile or spliced capture). */

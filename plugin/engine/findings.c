@@ -4,7 +4,7 @@
  * connection as it was at that moment; the text is written when the finding is read. Frames
  * are fed in increasing order, so the store is an array sorted by frame.
  */
-#include "internal.h"
+#include "findings.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -8,7 +8,10 @@
  * not acknowledge that SYN (a TIME-WAIT or challenge ACK with the old numbers), and the RST the
  * SYN's sender returns from those old numbers, belong to the old connection; they end it.
  */
-#include "internal.h"
+#include "incarnation.h"
+
+#include "side.h"
+#include "zeek_conn.h"
 
 #include <string.h>
 
@@ -150,6 +153,7 @@ static tp_conn *open_conn(tp_conntable *t, tp_findings *f, const tp_config *cfg,
                           const tp_segment *seg, tp_result *r)
 {
     tp_conn *c = tp_conntable_open(t, seg, opener_side(seg), old);
+    tp_conn_set_incarnation(t, c, old ? tp_conn_incarnation(t, old) + 1 : 1);
 
     if (is_syn(seg) || is_syn_ack(seg))
         c->ep[TP_CLIENT].state = is_syn(seg) ? TP_CLOSED : TP_UNKNOWN;

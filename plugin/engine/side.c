@@ -8,10 +8,10 @@
  * the peer's FIN for 12 %, both endpoints in TIME-WAIT, 4 GiB in one direction, 256 SYNs or a
  * first SYN after the first frame for almost none). The record keeps the common part (the low
  * bits of a count, one TIME-WAIT time, the first frame as the first SYN's) and the side records
- * (internal.h), allocated the first time a fact does not fit, hold the rest. Values are exact
+ * (conn.h), allocated the first time a fact does not fit, hold the rest. Values are exact
  * either way.
  */
-#include "internal.h"
+#include "side.h"
 
 uint32_t tp_conn_incarnation(const tp_conntable *t, const tp_conn *c)
 {
@@ -45,7 +45,7 @@ uint64_t tp_conn_bytes(const tp_conntable *t, const tp_conn *c, tp_dir d)
     return ((uint64_t)(m ? m->bytes_hi[d] : 0) << 32) | c->bytes[d];
 }
 
-/* tp_conn_add_bytes (internal.h) when the low 32 bits wrapped: a carry. */
+/* tp_conn_add_bytes (side.h) when the low 32 bits wrapped: a carry. */
 void tp_conn_carry_bytes(tp_conntable *t, tp_conn *c, tp_dir d)
 {
     tp_conntable_more_new(t, c)->bytes_hi[d]++;
@@ -57,7 +57,7 @@ uint32_t tp_conn_frames(const tp_conntable *t, const tp_conn *c, tp_dir d)
     return ((m ? m->frames_hi[d] : 0) << 16) | c->frames[d];
 }
 
-/* tp_conn_count_frame (internal.h) when the low 16 bits wrapped. */
+/* tp_conn_count_frame (side.h) when the low 16 bits wrapped. */
 void tp_conn_carry_frames(tp_conntable *t, tp_conn *c, tp_dir d)
 {
     tp_conntable_more_new(t, c)->frames_hi[d]++;
@@ -120,7 +120,7 @@ void tp_conn_set_time_wait_ns(tp_conntable *t, tp_conn *c, tp_dir d, int64_t ns)
     }
 }
 
-/* tp_conn_set_last_ns (internal.h) with a TIME-WAIT entry relative to last_ns. */
+/* tp_conn_set_last_ns (side.h) with a TIME-WAIT entry relative to last_ns. */
 void tp_conn_move_last_ns(tp_conntable *t, tp_conn *c, int64_t ns)
 {
     int64_t entered = c->last_ns - c->tw_back;

@@ -2,7 +2,10 @@
  * tcpphase engine: a connection's summary, how it opened and how it closed, derived from the
  * facts the engine recorded while feeding it.
  */
-#include "internal.h"
+#include "summary.h"
+
+#include "side.h"
+#include "zeek_conn.h"
 
 static tp_open_style open_style(const tp_conntable *t, const tp_coverage *v, const tp_conn *c)
 {

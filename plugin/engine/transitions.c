@@ -12,7 +12,7 @@
  * not acknowledge the peer's outstanding SYN or FIN was sent before its sender received the
  * peer's, so both ends took the simultaneous path of 3.5 figure 7 or 3.6 figure 13.
  */
-#include "internal.h"
+#include "transitions.h"
 
 #define CELL(to, reason)                                                                           \
     {                                                                                              \

@@ -12,7 +12,9 @@
  * connection's rules (originator, session timers, conn_state) are in zeek_conn.c;
  * docs/zeek-differences.md lists what remains different from Zeek.
  */
-#include "internal.h"
+#include "zeek.h"
+
+#include "zeek_ports.h"
 
 #include <string.h>
 

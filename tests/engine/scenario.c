@@ -20,7 +20,7 @@
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
  */
-#include "internal.h" /* the transition tables, for --coverage */
+#include "transitions.h" /* the transition tables, for --coverage */
 
 #include <stdio.h>
 #include <stdlib.h>
