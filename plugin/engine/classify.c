@@ -5,6 +5,7 @@
 #include "classify.h"
 
 #include "endpoint.h"
+#include "probe.h"
 
 static tp_event classify_syn(const tp_endpoint *receiver, const tp_segment *seg)
 {
@@ -27,6 +28,8 @@ tp_event tp_classify_event(const tp_conn *c, tp_dir dir, const tp_segment *seg)
 {
     const tp_endpoint *sender = &c->ep[dir], *receiver = &c->ep[TP_PEER(dir)];
 
+    if (tp_probe_flags(seg->flags))
+        return TP_EV_NONE; /* no state takes it (probe.c) */
     if (seg->flags & TP_RST)
         return tp_rst_acceptable(sender, receiver, seg) ? TP_EV_RST : TP_EV_NONE;
     if (seg->flags & TP_SYN)
@@ -140,6 +143,8 @@ static tp_role ack_role(const tp_conn *c, tp_dir dir, const tp_segment *seg,
 tp_role tp_classify_role(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_event ev,
                          const uint8_t before[2], const uint8_t after[2])
 {
+    if (tp_probe_flags(seg->flags))
+        return TP_ROLE_PROBE;
     if (seg->flags & TP_RST)
         return rst_role(c, dir, seg, ev, before);
     if (seg->flags & TP_SYN)
@@ -165,6 +170,7 @@ tp_phase tp_result_phase(const tp_result *r)
     switch (role) {
     case TP_ROLE_UNKNOWN:
     case TP_ROLE_MID_STREAM:
+    case TP_ROLE_PROBE: /* no part of a connection's life */
         return TP_PHASE_UNKNOWN;
     case TP_ROLE_SYN:
     case TP_ROLE_SYN_RETRANSMIT:
@@ -178,6 +184,7 @@ tp_phase tp_result_phase(const tp_result *r)
     case TP_ROLE_RST_INSTEAD_OF_FIN:
     case TP_ROLE_RST_AFTER_FIN:
     case TP_ROLE_RST_HALF_OPEN:
+    case TP_ROLE_RST_PROBE:
         return TP_PHASE_RESET;
     case TP_ROLE_AFTER_CLOSE:
         return TP_PHASE_CLOSED;
@@ -186,7 +193,9 @@ tp_phase tp_result_phase(const tp_result *r)
     }
     /* What is left: data, ACKs and ignored RSTs, named by where the endpoints are, and the
      * FIN exchange with its ACKs. */
-    bool plain = role == TP_ROLE_DATA || role == TP_ROLE_ACK || role == TP_ROLE_RST_OUT_OF_WINDOW;
+    bool plain = role == TP_ROLE_DATA || role == TP_ROLE_ACK || role == TP_ROLE_RST_OUT_OF_WINDOW ||
+                 role == TP_ROLE_KEEPALIVE || role == TP_ROLE_KEEPALIVE_ACK ||
+                 role == TP_ROLE_DUPLICATE;
     if (!plain || state_closing(c) || state_closing(s))
         return TP_PHASE_CLOSING;
     if (c == TP_ESTABLISHED || s == TP_ESTABLISHED)

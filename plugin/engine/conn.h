@@ -53,6 +53,11 @@ typedef struct tp_endpoint {
     bool syn_implied : 1;      /* its SYN (or SYN-ACK) is known only from the evidence */
     bool fin_implied : 1;      /* its FIN is known only from the evidence */
     bool options_cut : 1;      /* the capture cut some of its segments' options (snap length) */
+    bool fin_held : 1;         /* its FIN came past a hole its peer has not seen filled: the
+                                  peer has not taken it (order.c) */
+    bool sent_space : 1;       /* it sent data, a SYN or a FIN: snd_nxt is what it used. Until
+                                  then only empty segments, and a keep-alive may sit one below
+                                  its real snd_nxt (keepalive.c) */
     uint32_t isn;              /* sequence number of its SYN */
     uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */
     uint32_t fin_seq;          /* sequence number its FIN occupies */
@@ -93,12 +98,19 @@ typedef struct tp_conn {
         const uint8_t *v6; /* IPv6: both, 32 bytes in the connection table's address store */
     } addr;
     uint16_t port[2];
+    /* One bit each, in three bytes (a uint8_t bit-field does not cross a byte). */
     bool v6 : 1;
-    uint8_t end_role : 5;       /* tp_role of the RST that ended it, or 0 */
-    bool mid_stream : 1;        /* picked up without its SYN */
-    bool simultaneous : 1;      /* simultaneous open */
-    bool syn_answered : 1;      /* the server sent SYN-ACK or RST */
-    bool synack_acked : 1;      /* the handshake completed */
+    uint8_t end_rst : 3;   /* the RST that ended it: its role less TP_ROLE_RST_REFUSED, plus
+                              one; 0: none (tp_conn_end_role) */
+    bool mid_stream : 1;   /* picked up without its SYN */
+    bool simultaneous : 1; /* simultaneous open */
+    bool syn_answered : 1; /* the server sent SYN-ACK or RST */
+    bool synack_acked : 1; /* the handshake completed */
+    /* Segments no state takes: the kind of its latest segment (tp_odd) and its sender, for the
+     * peer's answer: the RST answering a probe is rst-probe (probe.c), the ACK of a keep-alive
+     * is keepalive-ack (keepalive.c). */
+    uint8_t odd_kind : 2;
+    uint8_t odd_dir : 1;
     bool challenge_pending : 1; /* a new SYN met its live holder: its next ACK is a
                                    challenge ACK */
     uint8_t challenge_dir : 1;  /* that holder, when challenge_pending */
@@ -111,6 +123,7 @@ typedef struct tp_conn {
     bool syn_first : 1;    /* the first SYN (first_syn_frame) is the first frame */
     bool has_prev : 1;     /* the side record's prev_id is set */
     bool synack_again : 1; /* the server retransmitted its SYN-ACK: it got no ACK in time */
+    bool scan_attempt : 1; /* opened by the client's SYN or probe, noted by scan.c */
     uint8_t syn_count;     /* client SYNs, low 8 bits (the rest in the side record) */
     uint16_t frames[2];    /* segments sent, low 16 bits (the rest in the side record) */
     uint32_t id;           /* its number in the capture, 1-based */
@@ -146,10 +159,23 @@ typedef struct tp_side_more {
     uint32_t syn_count_hi;               /* tp_conn.syn_count above 8 bits */
     uint32_t first_syn_frame;            /* when not the first frame (syn_first) */
     uint32_t zeek_held[2];               /* Zeek's data held beyond a hole (zeek.c, ZK_EP_HELD) */
+    uint32_t hole_from[2]; /* where the hole before an endpoint's held FIN starts (order.c) */
 } tp_side_more;
 
-/* end_role holds the RST roles (engine.c, account) in its 5 bits. */
-_Static_assert(TP_ROLE_RST_HALF_OPEN < 32, "tp_conn.end_role is too narrow");
+/* end_rst holds the RST roles (engine.c, account) in its 3 bits. */
+_Static_assert(TP_ROLE_RST_HALF_OPEN - TP_ROLE_RST_REFUSED + 1 < 8,
+               "tp_conn.end_rst is too narrow");
+
+/* The role of the RST that ended c, or TP_ROLE_UNKNOWN (0). */
+static inline tp_role tp_conn_end_role(const tp_conn *c)
+{
+    return c->end_rst ? (tp_role)(TP_ROLE_RST_REFUSED + c->end_rst - 1) : TP_ROLE_UNKNOWN;
+}
+
+/* What the latest segment no state takes was (tp_conn.odd_kind). */
+/* TP_ODD_EMPTY: an empty segment of an endpoint that has sent nothing else, perhaps a
+ * keep-alive one below its real snd_nxt (keepalive.c). */
+typedef enum tp_odd { TP_ODD_NONE = 0, TP_ODD_PROBE, TP_ODD_KEEPALIVE, TP_ODD_EMPTY } tp_odd;
 
 /* Events: a segment seen from the receiving endpoint's side (classify.c makes them,
  * transitions.c applies them). */

@@ -90,6 +90,17 @@ static bool may_have_crossed(const tp_conn *c, const tp_endpoint *me, const tp_s
            gap <= 2 * (uint64_t)me->rtt_us + MARGIN_US;
 }
 
+/* A first SYN-ACK repeat long after the ACK: a server that lost the ACK repeats at its first
+ * retransmission timeout after the SYN-ACK (RFC 6298 2.1 and 5.7: 1 s, 3 s after a lost
+ * SYN), so a first repeat later than LATE_REPEAT_US waited on something else: a server that
+ * has not accepted the bare ACK (TCP_DEFER_ACCEPT) repeats when its wait for data ends. */
+#define LATE_REPEAT_US 4000000u
+
+static bool late_first_repeat(const tp_conn *c, const tp_endpoint *me, const tp_segment *seg)
+{
+    return !c->synack_again && micros(c, seg->time_ns) - me->acked_us > LATE_REPEAT_US;
+}
+
 static bool carries_fin(const tp_result *r)
 {
     return r && (r->role == TP_ROLE_FIN_ACTIVE || r->role == TP_ROLE_FIN_PASSIVE ||
@@ -128,9 +139,10 @@ uint32_t tp_delivery_take_back(const tp_results *rs, tp_conntable *t, tp_finding
     const tp_result *moved = result_of(rs, c, me->moved_frame, peer);
     if (received_since(me, &c->ep[peer], seg, took, moved))
         return 0;
-    tp_resent resent = syn_ack                 ? TP_RESENT_SYN_ACK
-                       : (seg->flags & TP_FIN) ? TP_RESENT_FIN
-                                               : TP_RESENT_DATA;
+    tp_resent resent =
+        syn_ack ? (late_first_repeat(c, me, seg) ? TP_RESENT_SYN_ACK_LATE : TP_RESENT_SYN_ACK)
+        : (seg->flags & TP_FIN) ? TP_RESENT_FIN
+                                : TP_RESENT_DATA;
     tp_findings_not_delivered(f, seg->frame, peer, me->took_frame, (tp_role)took->role, resent,
                               was);
     if (moved)

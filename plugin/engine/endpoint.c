@@ -40,6 +40,8 @@ void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg)
     }
     if ((seg->flags & (TP_SYN | TP_ACK)) == (TP_SYN | TP_ACK))
         ep->synack_seen = true;
+    if (end != seg->seq && !(seg->flags & TP_RST))
+        ep->sent_space = true;
     if (!(seg->flags & TP_RST)) {
         /* A RST's sequence number says where its sender stood, not data it sent. */
         ep->snd_nxt = ep->seq_seen ? tp_seq_max(ep->snd_nxt, end) : end;

@@ -7,14 +7,19 @@
  *   tp_engine_feed   the frame's result slot (results.c)
  *    |- find the connection       conntable.c, incarnation.c (which incarnation of the 4-tuple)
  *    '- step
+ *        |- segments no state takes: copy.c (a copy of the latest), probe.c, scan.c (an ACK
+ *        |                        scan's lone ACK): nothing is taken back, no state moves
  *        |- take back             delivery.c (captured segments never delivered),
+ *        |                        order.c (a FIN past a hole, taken once the hole fills),
+ *        |                        keepalive.c (a keep-alive the capture started on),
  *        |                        evidence.c (segments the capture missed, or holds later)
  *        |- classify              classify.c (the event, from the receiver's side)
  *        |- transition table      transitions.c (both endpoints' states after it)
- *        |- role                  classify.c
+ *        |- role                  classify.c; keepalive.c, probe.c name what it answers
  *        |- findings              findings.c (stored as facts; text written on reading)
  *        |- Zeek's view           zeek.c
- *        '- record                endpoint.c, delivery.c (round trips), state.c, side.c
+ *        '- record                endpoint.c, delivery.c (round trips), state.c, side.c,
+ *                                 scan.c (attempts and answers), keepalive.c (for the answer)
  *
  * Below the stages are the records (conn.h) and their stores (conntable.c, side.c,
  * results.c); state.c is the one writer of states. Each frame is computed once, when first
@@ -25,13 +30,18 @@
 #include "tcpphase.h"
 
 #include "classify.h"
+#include "copy.h"
 #include "coverage.h"
 #include "delivery.h"
 #include "evidence.h"
 #include "findings.h"
-#include "incarnation.h"
 #include "endpoint.h"
+#include "incarnation.h"
+#include "keepalive.h"
+#include "order.h"
+#include "probe.h"
 #include "results.h"
+#include "scan.h"
 #include "side.h"
 #include "state.h"
 #include "summary.h"
@@ -48,6 +58,7 @@ struct tp_engine {
     tp_results results;
     tp_findings *findings;
     tp_coverage *coverage;
+    tp_scans *scans;
 };
 
 tp_engine *tp_engine_new(const tp_config *cfg)
@@ -59,6 +70,7 @@ tp_engine *tp_engine_new(const tp_config *cfg)
     e->conns = tp_conntable_new();
     e->findings = tp_findings_new(&e->cfg);
     e->coverage = tp_coverage_new();
+    e->scans = tp_scans_new();
     return e;
 }
 
@@ -70,6 +82,7 @@ void tp_engine_free(tp_engine *e)
     tp_results_free(&e->results);
     tp_findings_free(e->findings);
     tp_coverage_free(e->coverage);
+    tp_scans_free(e->scans);
     g_free(e);
 }
 
@@ -89,6 +102,14 @@ static bool segment_valid(const tp_segment *seg)
 static void note(tp_result *r, tp_finding_kind kind)
 {
     r->findings |= 1u << kind;
+}
+
+static void half_open(tp_engine *e, const tp_segment *seg, tp_result *r, tp_half_open_kind kind,
+                      tp_dir dir)
+{
+    r->half_open_kind = kind;
+    tp_findings_half_open(e->findings, seg->frame, kind, dir);
+    note(r, TP_FIND_HALF_OPEN);
 }
 
 /* Immediate findings, judged on the connection as it was before the segment. */
@@ -115,10 +136,17 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
         break;
     case TP_ROLE_RST_HALF_OPEN:
         if (tp_state_synchronized((tp_state)r->before[TP_PEER(dir)]) &&
-            r->before[TP_PEER(dir)] != TP_TIME_WAIT && r->before[dir] != TP_SYN_SENT) {
-            r->half_open_kind = TP_HALF_OPEN_PEER_LOST_STATE;
-            tp_findings_half_open(e->findings, seg->frame, TP_HALF_OPEN_PEER_LOST_STATE, dir);
-            note(r, TP_FIND_HALF_OPEN);
+            r->before[TP_PEER(dir)] != TP_TIME_WAIT && r->before[dir] != TP_SYN_SENT)
+            half_open(e, seg, r, TP_HALF_OPEN_PEER_LOST_STATE, dir);
+        else if (dir == TP_CLIENT && r->before[TP_SERVER] == TP_SYN_RECEIVED && !c->synack_acked)
+            half_open(e, seg, r, TP_HALF_OPEN_SYNACK_RESET, dir);
+        break;
+    case TP_ROLE_PROBE:
+        /* One item a probe, until its sender is known to be scanning: the scan then speaks
+         * for all of them (tcpphase.scan). */
+        if (!tp_scans_active(e->scans, seg)) {
+            tp_findings_probe(e->findings, seg->frame, seg->flags, dir);
+            note(r, TP_FIND_PROBE);
         }
         break;
     default:
@@ -126,12 +154,26 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     }
     if (c->challenge_pending && dir == c->challenge_dir) {
         c->challenge_pending = false;
-        if (!(seg->flags & (TP_SYN | TP_RST))) {
-            r->half_open_kind = TP_HALF_OPEN_CHALLENGE_ACK;
-            tp_findings_half_open(e->findings, seg->frame, TP_HALF_OPEN_CHALLENGE_ACK, dir);
-            note(r, TP_FIND_HALF_OPEN);
-        }
+        if (!(seg->flags & (TP_SYN | TP_RST)))
+            half_open(e, seg, r, TP_HALF_OPEN_CHALLENGE_ACK, dir);
     }
+}
+
+/* A scan's attempts (a client's SYN or probe opening a connection) and the answers to them. */
+static void account_scan(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role)
+{
+    if (c->first_frame == seg->frame) {
+        if (dir == TP_CLIENT &&
+            (role == TP_ROLE_SYN || role == TP_ROLE_PROBE || tp_probe_lone_ack(c, seg)))
+            tp_scans_attempt(e->scans, c, seg);
+        return;
+    }
+    if (role == TP_ROLE_SYN_ACK && dir == TP_SERVER)
+        tp_scans_answer(e->scans, c, TP_ANSWER_OPEN);
+    else if ((role == TP_ROLE_RST_REFUSED || role == TP_ROLE_RST_PROBE) && dir == TP_SERVER)
+        tp_scans_answer(e->scans, c, TP_ANSWER_CLOSED);
+    else if (role == TP_ROLE_HANDSHAKE_ACK && dir == TP_CLIENT)
+        tp_scans_answer(e->scans, c, TP_ANSWER_COMPLETED);
 }
 
 /* Connection bookkeeping for the summary and the hindsight findings. */
@@ -176,27 +218,77 @@ static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
     default:
         break;
     }
+    if (c->scan_attempt || c->first_frame == seg->frame)
+        account_scan(e, c, dir, seg, role);
     tp_conn_apply(t, c, dir, seg, r->before, r->after);
     /* The RST that ended the connection names its close; one a SYN survives does not, nor one
      * that only cuts a TIME-WAIT short (the FINs had closed it). */
-    if (!c->end_role && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
+    if (!c->end_rst && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
         tp_conn_ended(c) &&
         !(tp_state_gone((tp_state)r->before[0]) && tp_state_gone((tp_state)r->before[1])))
-        c->end_role = (uint8_t)role;
+        c->end_rst = (uint8_t)(role - TP_ROLE_RST_REFUSED + 1);
+}
+
+/* The role, refined by what the segment answers: the RST answering a probe, the ACK of a
+ * keep-alive; and a keep-alive itself, which the tables read as an ACK. */
+static tp_role refine(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role,
+                      bool keepalive_ack)
+{
+    switch (role) {
+    case TP_ROLE_RST_REFUSED:
+    case TP_ROLE_RST_INSTEAD_OF_FIN:
+    case TP_ROLE_RST_HALF_OPEN:
+    case TP_ROLE_RST_OUT_OF_WINDOW:
+    case TP_ROLE_AFTER_CLOSE:
+        return tp_probe_answered(c, dir, seg) ? TP_ROLE_RST_PROBE : role;
+    case TP_ROLE_ACK:
+    case TP_ROLE_DATA:
+    case TP_ROLE_MID_STREAM:
+        if (tp_keepalive_probe(c, dir, seg))
+            return TP_ROLE_KEEPALIVE;
+        if (seg->len == 0 && (keepalive_ack || tp_keepalive_acked(c, dir, seg)))
+            return TP_ROLE_KEEPALIVE_ACK;
+        return role;
+    default:
+        return role;
+    }
+}
+
+/* A segment no state takes, known before anything is taken back: a copy of the connection's
+ * latest segment (copy.c), or a lone ACK from a host known to be scanning (an ACK scan's
+ * probe). Probes by their flags are the classification's (classify.c). */
+static tp_role odd_role(const tp_engine *e, const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    if (tp_copy_of_latest(&e->results, c, dir, seg))
+        return TP_ROLE_DUPLICATE;
+    if (tp_probe_lone_ack(c, seg) && tp_scans_active(e->scans, seg))
+        return TP_ROLE_PROBE;
+    return TP_ROLE_UNKNOWN;
 }
 
 static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
 {
     tp_dir dir = tp_conn_dir(c, seg);
-    /* What the segment proves the capture missed is applied first (evidence.c), so that the
-     * segment meets the endpoints as they really were. */
     uint8_t was[2] = {c->ep[TP_CLIENT].state, c->ep[TP_SERVER].state};
-    /* And before that, what it proves never reached the sender (delivery.c): the segments the
-     * evidence may imply follow from where the sender really was. */
-    uint32_t lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg);
-    uint32_t gaps = tp_evidence_apply(e->conns, c, dir, seg);
-    bool late = tp_evidence_late(c, dir, seg);
-    tp_event ev = late ? TP_EV_NONE : tp_classify_event(c, dir, seg);
+    tp_role odd = odd_role(e, c, dir, seg);
+    uint32_t lost = 0, gaps = 0, hole_from = c->ep[dir].snd_nxt;
+    bool late = false, keepalive_ack = false, past_hole = false;
+
+    if (odd == TP_ROLE_UNKNOWN) {
+        /* What the segment proves never reached its sender (delivery.c) is taken back first,
+         * so that the segments the evidence may imply follow from where the sender really was;
+         * then a keep-alive the capture started on (keepalive.c), which the evidence would
+         * take for a FIN; then what it proves the capture missed (evidence.c), so that the
+         * segment meets the endpoints as they really were. */
+        lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg);
+        if (c->ep[TP_CLIENT].fin_held || c->ep[TP_SERVER].fin_held) /* order.c */
+            tp_order_release(e->conns, c, dir, seg);
+        past_hole = tp_order_fin_past_hole(c, dir, seg);
+        keepalive_ack = tp_keepalive_unseen(c, dir, seg);
+        gaps = tp_evidence_apply(e->conns, c, dir, seg);
+        late = tp_evidence_late(c, dir, seg);
+    }
+    tp_event ev = late || odd ? TP_EV_NONE : tp_classify_event(c, dir, seg);
 
     r->conn = c->id;
     r->sender = (uint8_t)dir;
@@ -206,8 +298,12 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->late = late;
     r->proved = r->before[TP_CLIENT] != was[TP_CLIENT] || r->before[TP_SERVER] != was[TP_SERVER];
     tp_apply_event(ev, dir, r->before, r->after);
-    r->role = (uint8_t)(late ? tp_evidence_late_role(c, dir, seg)
-                             : tp_classify_role(c, dir, seg, ev, r->before, r->after));
+    if (past_hole && r->after[dir] != r->before[dir]) /* its receiver waits for the hole */
+        tp_order_hold(e->conns, c, dir, hole_from, r->after, r->before);
+    tp_role role = odd    ? odd
+                   : late ? tp_evidence_late_role(c, dir, seg)
+                          : tp_classify_role(c, dir, seg, ev, r->before, r->after);
+    r->role = (uint8_t)refine(c, dir, seg, role, keepalive_ack);
     if (gaps) {
         tp_findings_capture_gaps(e->findings, seg->frame, gaps, dir);
         note(r, TP_FIND_CAPTURE_GAP);
@@ -216,10 +312,12 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
         note(r, TP_FIND_NOT_DELIVERED);
     find(e, c, dir, seg, r);
     tp_zeek_segment(e->conns, c, dir, seg);
-    tp_endpoint_sent(&c->ep[dir], seg);
+    if (odd != TP_ROLE_DUPLICATE) /* a copy shows nothing new of its sender */
+        tp_endpoint_sent(&c->ep[dir], seg);
     if (seg->options_cut)
         c->ep[dir].options_cut = true;
     tp_delivery_note(&e->results, c, dir, seg, r);
+    tp_keepalive_odd(c, dir, seg, (tp_role)r->role);
     account(e, c, dir, seg, r);
 }
 
@@ -254,29 +352,47 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
-static size_t hindsight(const tp_engine *e, uint32_t frame, const tp_result *r, tp_finding *out,
-                        size_t max)
+static size_t put(tp_finding *out, size_t max, uint32_t frame, tp_finding_kind kind, char *m)
 {
-    const tp_conn *c = tp_conntable_get(e->conns, r->conn);
-    char *m = NULL;
-
-    if (!c || max == 0)
+    if (max == 0) {
+        g_free(m);
         return 0;
-    /* Each rests on an absence, so only where the capture would have shown the answer. */
-    if (frame == tp_conn_first_syn_frame(e->conns, c) && !c->syn_answered &&
-        tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_CLIENT))
-        m = tp_msg_half_open(tp_conn_syn_count(e->conns, c), TP_HALF_OPEN_SYN_UNANSWERED,
-                             TP_CLIENT);
-    else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_role &&
-             tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_SERVER))
-        m = tp_msg_half_open(0, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER);
-    if (!m)
-        return 0;
-    out->kind = TP_FIND_HALF_OPEN;
+    }
+    out->kind = kind;
     out->frame = frame;
     g_strlcpy(out->message, m, sizeof out->message);
     g_free(m);
     return 1;
+}
+
+/* Findings that rest on the whole capture. A SYN never answered and a SYN-ACK never
+ * acknowledged rest on an absence, so only where the capture would have shown the answer; a
+ * scan's attempts are spoken for by the scan, on its first probe. */
+static size_t hindsight(const tp_engine *e, uint32_t frame, const tp_result *r, tp_finding *out,
+                        size_t max)
+{
+    const tp_conn *c = tp_conntable_get(e->conns, r->conn);
+    bool first = false, scanned = false;
+    size_t n = 0;
+
+    if (!c)
+        return 0;
+    if (c->scan_attempt)
+        scanned = tp_scans_member(e->scans, c, &first);
+    if (scanned && first && frame == c->first_frame) {
+        tp_scan_summary s;
+        tp_scans_of(e->scans, c, &s);
+        n += put(out + n, max - n, frame, TP_FIND_SCAN, tp_msg_scan(&s));
+    }
+    if (!scanned && frame == tp_conn_first_syn_frame(e->conns, c) && !c->syn_answered &&
+        tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_CLIENT))
+        n += put(out + n, max - n, frame, TP_FIND_SYN_UNANSWERED,
+                 tp_msg_syn_unanswered(tp_conn_syn_count(e->conns, c)));
+    else if (frame == c->first_synack_frame && !c->synack_acked && !c->end_rst &&
+             tp_conn_unanswered_provable(e->conns, e->coverage, c, TP_SERVER))
+        n += put(out + n, max - n, frame, TP_FIND_HALF_OPEN,
+                 tp_msg_half_open(0, TP_HALF_OPEN_SYNACK_UNACKED, TP_SERVER));
+    return n;
 }
 
 size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_finding *out,
@@ -328,4 +444,14 @@ uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn)
 uint32_t tp_engine_conn_count(const tp_engine *e)
 {
     return e ? tp_conntable_count(e->conns) : 0;
+}
+
+uint32_t tp_engine_scan_count(const tp_engine *e)
+{
+    return e ? tp_scans_count(e->scans) : 0;
+}
+
+bool tp_engine_scan(const tp_engine *e, uint32_t i, tp_scan_summary *out)
+{
+    return e && out && tp_scans_get(e->scans, i, out);
 }

@@ -6,6 +6,8 @@
  */
 #include "findings.h"
 
+#include "probe.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +78,11 @@ static stored_finding *add(tp_findings *f, uint32_t frame, tp_finding_kind kind,
 void tp_findings_half_open(tp_findings *f, uint32_t frame, tp_half_open_kind kind, tp_dir sender)
 {
     add(f, frame, TP_FIND_HALF_OPEN, sender)->sub = (uint8_t)kind;
+}
+
+void tp_findings_probe(tp_findings *f, uint32_t frame, uint8_t flags, tp_dir sender)
+{
+    add(f, frame, TP_FIND_PROBE, sender)->sub = flags;
 }
 
 void tp_findings_half_closed(tp_findings *f, uint32_t frame, tp_dir sender)
@@ -151,8 +158,17 @@ static char *msg_not_delivered(const stored_finding *s)
         [TP_RESENT_SYN_ACK] = "its SYN-ACK",
         [TP_RESENT_FIN] = "its FIN",
         [TP_RESENT_DATA] = "data from before its FIN",
+        [TP_RESENT_SYN_ACK_LATE] = "its SYN-ACK",
     };
-    unsigned what = s->u.lost_segment.resent <= TP_RESENT_DATA ? s->u.lost_segment.resent : 0;
+    unsigned what =
+        s->u.lost_segment.resent <= TP_RESENT_SYN_ACK_LATE ? s->u.lost_segment.resent : 0;
+
+    if (what == TP_RESENT_SYN_ACK_LATE)
+        return g_strdup_printf(
+            "Not accepted: the %s's %s (frame %u) left the %s %s: its SYN-ACK repeats long "
+            "after a retransmission timeout (a deferred accept, not a loss)",
+            tp_dir_name(from), tp_role_name((tp_role)s->sub), s->u.lost_segment.frame,
+            tp_dir_name(to), tp_state_name(restored));
 
     return g_strdup_printf("Not delivered: the %s's %s (frame %u) never reached the %s: it "
                            "retransmits %s, still %s (RFC 9293 3.8.1, 3.10.7.4)",
@@ -181,13 +197,44 @@ size_t tp_findings_of(const tp_findings *f, uint32_t frame, tp_finding *out, siz
 }
 
 /* syn_count is read only for the hindsight SYN kind (engine.c); the immediate ones pass 0. */
+char *tp_msg_syn_unanswered(uint32_t syn_count)
+{
+    return g_strdup_printf("SYN never answered (%u SYN%s sent, no SYN-ACK or RST from the "
+                           "server in the capture): no connection on either host, so nothing "
+                           "half-open (RFC 9293 3.5.2); filtered, or the server is down",
+                           syn_count, syn_count == 1 ? "" : "s");
+}
+
+char *tp_msg_scan(const tp_scan_summary *s)
+{
+    char from[64], to[64];
+    return g_strdup_printf("Port scan (%s) of %s by %s: %u port%s tried, %u open (SYN-ACK), %u "
+                           "%s (RST), %u no answer; %u probe%s no state accepts",
+                           tp_scan_type_name(s->type), tp_addr_text(&s->target, to, sizeof to),
+                           tp_addr_text(&s->scanner, from, sizeof from), s->ports,
+                           s->ports == 1 ? "" : "s", s->open, s->closed,
+                           s->type == TP_SCAN_ACK ? "unfiltered" : "closed", s->silent, s->probes,
+                           s->probes == 1 ? "" : "s");
+}
+
+char *tp_msg_probe(uint8_t flags, tp_dir sender)
+{
+    char text[64];
+    return g_strdup_printf("Probe: %s from the %s, flags no TCP state accepts: dropped, or "
+                           "answered by RST where no connection exists (RFC 9293 3.10.7); it "
+                           "moves no state",
+                           tp_probe_flags_text(flags, text, sizeof text), tp_dir_name(sender));
+}
+
 char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender)
 {
+    (void)syn_count;
     switch (kind) {
-    case TP_HALF_OPEN_SYN_UNANSWERED:
-        return g_strdup_printf("Half-open: SYN never answered (%u SYN%s sent, no SYN-ACK or RST "
-                               "from the server in the capture)",
-                               syn_count, syn_count == 1 ? "" : "s");
+    case TP_HALF_OPEN_SYNACK_RESET:
+        return g_strdup_printf("Half-open: the %s answered the SYN-ACK with a RST: it kept no "
+                               "connection for its SYN (a SYN scan, or a connect() that gave "
+                               "up), while the %s held a half-made one (RFC 9293 3.5.2)",
+                               tp_dir_name(sender), tp_dir_name(TP_PEER(sender)));
     case TP_HALF_OPEN_SYNACK_UNACKED:
         return g_strdup("Half-open: SYN-ACK never acknowledged (the client sent no ACK for it "
                         "in the capture; the server holds a half-made connection)");
@@ -403,6 +450,8 @@ static char *message(const tp_findings *f, const stored_finding *s)
         return msg_capture_gap(s->sub, sender);
     case TP_FIND_NOT_DELIVERED:
         return msg_not_delivered(s);
+    case TP_FIND_PROBE:
+        return tp_msg_probe(s->sub, sender);
     default:
         return g_strdup("");
     }

@@ -38,7 +38,13 @@ void tp_findings_time_wait_reuse(tp_findings *f, uint32_t frame, const tp_tw_fac
 void tp_findings_capture_gaps(tp_findings *f, uint32_t frame, uint32_t gaps, tp_dir sender);
 uint32_t tp_findings_gaps(const tp_findings *f, uint32_t frame);
 /* What the receiver sent again, proving it never got a segment the capture holds. */
-typedef enum tp_resent { TP_RESENT_SYN_ACK = 0, TP_RESENT_FIN, TP_RESENT_DATA } tp_resent;
+typedef enum tp_resent {
+    TP_RESENT_SYN_ACK = 0,
+    TP_RESENT_FIN,
+    TP_RESENT_DATA,
+    TP_RESENT_SYN_ACK_LATE, /* its SYN-ACK once, long after a retransmission timeout: not
+                               accepted yet rather than lost (delivery.c) */
+} tp_resent;
 
 /* A segment the capture holds (frame lost, its role, sent by `from`) that never reached its
  * receiver, as frame's segment (resent) proves; restored: the receiver's state from there on. */
@@ -46,7 +52,13 @@ void tp_findings_not_delivered(tp_findings *f, uint32_t frame, tp_dir from, uint
                                tp_role role, tp_resent resent, tp_state restored);
 char *tp_findings_not_delivered_text(const tp_findings *f, uint32_t frame, char *out, size_t size);
 
-/* The half-open messages; syn_count (the client's SYNs) only for the hindsight SYN one. */
+/* The half-open messages (syn_count is not read). */
 char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender);
+/* A segment no state accepts (probe.c), its flags named. */
+void tp_findings_probe(tp_findings *f, uint32_t frame, uint8_t flags, tp_dir sender);
+char *tp_msg_probe(uint8_t flags, tp_dir sender);
+/* The hindsight messages: a SYN never answered (syn_count: the client's SYNs), a scan. */
+char *tp_msg_syn_unanswered(uint32_t syn_count);
+char *tp_msg_scan(const tp_scan_summary *s);
 
 #endif

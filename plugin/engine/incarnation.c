@@ -10,6 +10,7 @@
  */
 #include "incarnation.h"
 
+#include "probe.h"
 #include "side.h"
 #include "zeek_conn.h"
 
@@ -17,15 +18,16 @@
 
 #define NS_PER_S 1000000000.0
 
-/* A connection request: SYN without ACK. With RST as well it is no request (the RST wins). */
+/* A connection request: SYN without ACK. With RST or FIN as well it is no request but a
+ * probe (probe.c). */
 static bool is_syn(const tp_segment *seg)
 {
-    return (seg->flags & (TP_SYN | TP_ACK | TP_RST)) == TP_SYN;
+    return (seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) == TP_SYN;
 }
 
 static bool is_syn_ack(const tp_segment *seg)
 {
-    return (seg->flags & (TP_SYN | TP_ACK | TP_RST)) == (TP_SYN | TP_ACK);
+    return (seg->flags & (TP_SYN | TP_ACK | TP_RST | TP_FIN)) == (TP_SYN | TP_ACK);
 }
 
 /* Who is the client of a connection this segment opens. RFC 9293 3.5: the sender of the
@@ -36,6 +38,8 @@ static tp_dir opener_side(const tp_segment *seg)
 {
     if (is_syn(seg) || is_syn_ack(seg))
         return is_syn(seg) ? TP_CLIENT : TP_SERVER;
+    if (tp_probe_flags(seg->flags)) /* a probe's sender tries the port, as a SYN's does */
+        return TP_CLIENT;
     return seg->sport < seg->dport ? TP_SERVER : TP_CLIENT;
 }
 

@@ -50,6 +50,11 @@ static const char *const role_names[TP_ROLE_COUNT] = {
     [TP_ROLE_RST_OUT_OF_WINDOW] = "rst-out-of-window",
     [TP_ROLE_AFTER_CLOSE] = "after-close",
     [TP_ROLE_MID_STREAM] = "mid-stream",
+    [TP_ROLE_KEEPALIVE] = "keepalive",
+    [TP_ROLE_KEEPALIVE_ACK] = "keepalive-ack",
+    [TP_ROLE_PROBE] = "probe",
+    [TP_ROLE_RST_PROBE] = "rst-probe",
+    [TP_ROLE_DUPLICATE] = "duplicate",
 };
 
 static const char *const phase_names[TP_PHASE_COUNT] = {
@@ -72,6 +77,15 @@ static const char *const finding_names[TP_FIND_COUNT] = {
     [TP_FIND_RST_AFTER_FIN] = "rst_after_fin",
     [TP_FIND_CAPTURE_GAP] = "capture_gap",
     [TP_FIND_NOT_DELIVERED] = "lost_after_capture",
+    [TP_FIND_PROBE] = "probe",
+    [TP_FIND_SYN_UNANSWERED] = "syn_unanswered",
+    [TP_FIND_SCAN] = "scan",
+};
+
+static const char *const scan_type_names[TP_SCAN_TYPE_COUNT] = {
+    [TP_SCAN_SYN] = "SYN",         [TP_SCAN_CONNECT] = "connect", [TP_SCAN_ACK] = "ACK",
+    [TP_SCAN_FIN] = "FIN",         [TP_SCAN_NULL] = "NULL",       [TP_SCAN_XMAS] = "Xmas",
+    [TP_SCAN_OS] = "OS detection",
 };
 
 /* tcpphase.gap names the missed segment as the roles would: "<side> <kind>". */
@@ -167,5 +181,56 @@ char *tp_gaps_text(uint32_t gaps, char *out, size_t size)
             break; /* cut: snprintf terminated it */
         len += (size_t)n;
     }
+    return out;
+}
+
+const char *tp_scan_type_name(tp_scan_type t)
+{
+    return NAME_OR_UNKNOWN(scan_type_names, t, TP_SCAN_TYPE_COUNT, "unknown");
+}
+
+/* IPv6 as RFC 5952 writes it: lower-case hex groups, the longest run of two or more zero
+ * groups (the first of equal ones) as "::". */
+static char *v6_text(const uint8_t *b, char *out, size_t size)
+{
+    unsigned g[8];
+    int best = -1, best_len = 1, n = 0;
+
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+    for (int i = 0; i < 8; i++) {
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        if (j > i)
+            i = j - 1;
+    }
+    out[0] = '\0';
+    for (int i = 0; i < 8 && (size_t)n < size; i++) {
+        if (i == best) {
+            n += snprintf(out + n, size - (size_t)n, "::");
+            i += best_len - 1;
+            continue;
+        }
+        bool colon = i > 0 && i != best + best_len;
+        n += snprintf(out + n, size - (size_t)n, "%s%x", colon ? ":" : "", g[i]);
+    }
+    return out;
+}
+
+char *tp_addr_text(const tp_addr *a, char *out, size_t size)
+{
+    if (size == 0)
+        return out;
+    if (a->len == 16)
+        return v6_text(a->bytes, out, size);
+    if (a->len == 4)
+        snprintf(out, size, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+    else
+        snprintf(out, size, "?");
     return out;
 }

@@ -11,7 +11,7 @@ static tp_open_style open_style(const tp_conntable *t, const tp_coverage *v, con
 {
     if (c->mid_stream)
         return TP_OPEN_MID_STREAM;
-    if (c->end_role == TP_ROLE_RST_REFUSED && !c->synack_acked)
+    if (tp_conn_end_role(c) == TP_ROLE_RST_REFUSED && !c->synack_acked)
         return TP_OPEN_REFUSED;
     if (c->synack_acked)
         return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
@@ -43,8 +43,8 @@ static tp_close_style close_style(const tp_conntable *t, const tp_coverage *v, c
 {
     bool fin_c = c->ep[TP_CLIENT].fin_seen, fin_s = c->ep[TP_SERVER].fin_seen;
 
-    if (c->end_role)
-        return rst_close(c->end_role);
+    if (c->end_rst)
+        return rst_close(tp_conn_end_role(c));
     if (fin_c && fin_s) {
         if (c->fin_simultaneous_seen)
             return TP_CLOSE_FIN_SIMULTANEOUS;

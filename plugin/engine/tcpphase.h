@@ -74,6 +74,12 @@ typedef enum tp_role {
     TP_ROLE_RST_OUT_OF_WINDOW,
     TP_ROLE_AFTER_CLOSE,
     TP_ROLE_MID_STREAM,
+    TP_ROLE_KEEPALIVE,     /* a keep-alive or zero-window probe: SND.UNA - 1 (keepalive.c) */
+    TP_ROLE_KEEPALIVE_ACK, /* the peer's ACK of one */
+    TP_ROLE_PROBE,         /* flags no TCP state accepts (probe.c) */
+    TP_ROLE_RST_PROBE,     /* the RST answering a probe: no connection on that port */
+    TP_ROLE_DUPLICATE,     /* a copy of the sender's SYN or FIN within the minimum retransmission
+                              timeout (copy.c) */
     TP_ROLE_COUNT
 } tp_role;
 
@@ -98,15 +104,22 @@ typedef enum tp_finding_kind {
     TP_FIND_CAPTURE_GAP,   /* a segment proves the capture missed another (evidence.c) */
     TP_FIND_NOT_DELIVERED, /* a segment proves one the capture holds never reached its receiver
                               (delivery.c) */
+    TP_FIND_PROBE,         /* a segment whose flags no state accepts (probe.c) */
+    /* Hindsight only: derived when the whole capture is read, never stored as a bit. */
+    TP_FIND_SYN_UNANSWERED, /* a SYN no answer came for: no connection on either host */
+    TP_FIND_SCAN,           /* one host tried many ports of another (scan.c) */
     TP_FIND_COUNT
 } tp_finding_kind;
 
+/* The immediate findings, which have a bit in tp_result.findings. */
+#define TP_FIND_IMMEDIATE_COUNT (TP_FIND_PROBE + 1)
+
 /* Which half-open case a TP_FIND_HALF_OPEN finding is (RFC 9293 3.5.2). */
 typedef enum tp_half_open_kind {
-    TP_HALF_OPEN_SYN_UNANSWERED = 0, /* hindsight: on the first SYN */
-    TP_HALF_OPEN_SYNACK_UNACKED,     /* hindsight: on the first SYN-ACK */
-    TP_HALF_OPEN_PEER_LOST_STATE,    /* a RST answering in-window traffic */
-    TP_HALF_OPEN_CHALLENGE_ACK,      /* a SYN on a live 4-tuple answered by an ACK */
+    TP_HALF_OPEN_SYNACK_RESET = 0, /* the SYN's sender answered the SYN-ACK with a RST */
+    TP_HALF_OPEN_SYNACK_UNACKED,   /* hindsight: on the first SYN-ACK */
+    TP_HALF_OPEN_PEER_LOST_STATE,  /* a RST answering in-window traffic */
+    TP_HALF_OPEN_CHALLENGE_ACK,    /* a SYN on a live 4-tuple answered by an ACK */
 } tp_half_open_kind;
 
 typedef struct tp_addr {
@@ -147,7 +160,7 @@ typedef struct tp_result {
                                    (delivery.c); before[] holds the states after that */
 } tp_result;
 
-_Static_assert(TP_FIND_COUNT <= 8, "tp_result.findings is too narrow");
+_Static_assert(TP_FIND_IMMEDIATE_COUNT <= 8, "tp_result.findings is too narrow");
 
 /*
  * What the capture missed, as a segment's numbers prove it (evidence.c): one bit per endpoint
@@ -210,6 +223,30 @@ typedef struct tp_conn_summary {
     bool seen[2];      /* the capture holds segments of that side (tcpphase.conn.seen) */
 } tp_conn_summary;
 
+/* The kind of scan, named from its probes' flags (scan.c). */
+typedef enum tp_scan_type {
+    TP_SCAN_SYN = 0, /* SYNs; the scanner answers a SYN-ACK with RST (half-open scan) */
+    TP_SCAN_CONNECT, /* SYNs; the scanner completes the handshake of open ports */
+    TP_SCAN_ACK,     /* lone ACKs (firewall mapping) */
+    TP_SCAN_FIN,     /* FIN without ACK */
+    TP_SCAN_NULL,    /* no flags */
+    TP_SCAN_XMAS,    /* FIN, PSH, URG */
+    TP_SCAN_OS,      /* several kinds of probes no state accepts: OS detection */
+    TP_SCAN_TYPE_COUNT
+} tp_scan_type;
+
+/* One host trying many ports of another, or probing it (tcpphase.scan). */
+typedef struct tp_scan_summary {
+    tp_addr scanner, target;
+    uint32_t first_frame; /* its first probe */
+    uint32_t ports;       /* distinct ports tried */
+    uint32_t open;        /* ports that answered SYN-ACK */
+    uint32_t closed;      /* ports that answered RST (for an ACK scan: unfiltered) */
+    uint32_t silent;      /* ports that answered neither */
+    uint32_t probes;      /* segments no state accepts among the attempts */
+    tp_scan_type type;
+} tp_scan_summary;
+
 /* A finding with the facts its message reports. */
 typedef struct tp_finding {
     tp_finding_kind kind;
@@ -265,6 +302,11 @@ uint32_t tp_engine_incarnation(const tp_engine *e, uint32_t conn);
 /* Number of connections so far. */
 uint32_t tp_engine_conn_count(const tp_engine *e);
 
+/* The scans seen so far, in the order of their first probes: how many, and the i-th
+ * (0-based; false if none). */
+uint32_t tp_engine_scan_count(const tp_engine *e);
+bool tp_engine_scan(const tp_engine *e, uint32_t i, tp_scan_summary *out);
+
 /* The phase a result belongs to, derived from its role and states. */
 tp_phase tp_result_phase(const tp_result *r);
 
@@ -283,7 +325,12 @@ const char *tp_dir_name(tp_dir d);
 const char *tp_finding_name(tp_finding_kind k);
 const char *tp_open_name(tp_open_style s);
 const char *tp_close_name(tp_close_style s);
-const char *tp_seen_name(const bool seen[2]); /* "both", "client-only", "server-only", "none" */
+const char *tp_seen_name(const bool seen[2]);  /* "both", "client-only", "server-only", "none" */
+const char *tp_scan_type_name(tp_scan_type t); /* "SYN", "connect", "ACK", "FIN", "NULL", "Xmas",
+                                                  "OS detection" */
+
+/* An address as text: dotted IPv4, or IPv6 as RFC 5952 writes it. Returns out. */
+char *tp_addr_text(const tp_addr *a, char *out, size_t size);
 
 /* "server SYN-ACK, client FIN": the gaps in TP_GAP_BIT bits, into out (always terminated).
  * Returns out. */

@@ -74,6 +74,26 @@ static void print_row(const tp_conn_summary *s)
            conn_time_wait_holder(s), tp_seen_name(s->seen));
 }
 
+/* The scans, after the connections, as "# scan" lines of key=value words: no tab, so readers
+ * of the connection rows pass over them; none at all where the capture holds no scan. */
+static void print_scans(const tp_engine *engine)
+{
+    uint32_t n = engine != NULL ? tp_engine_scan_count(engine) : 0;
+    char scanner[CONN_ADDR_STRLEN], target[CONN_ADDR_STRLEN];
+    tp_scan_summary s;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tp_engine_scan(engine, i, &s))
+            continue;
+        conn_addr_text(&s.scanner, scanner, sizeof scanner);
+        conn_addr_text(&s.target, target, sizeof target);
+        printf("# scan type=%s scanner=%s target=%s first_frame=%u ports=%u open=%u closed=%u "
+               "no_answer=%u probes=%u\n",
+               tp_scan_type_name(s.type), scanner, target, s.first_frame, s.ports, s.open, s.closed,
+               s.silent, s.probes);
+    }
+}
+
 static void conns_draw(void *tapdata)
 {
     const conns_tap *tap = (const conns_tap *)tapdata;
@@ -88,6 +108,7 @@ static void conns_draw(void *tapdata)
         if (conn_set_has(&tap->selected, conn) && tp_engine_conn(engine, conn, &s))
             print_row(&s);
     }
+    print_scans(engine);
 }
 
 static void conns_finish(void *tapdata)

@@ -54,8 +54,8 @@ static int hf_not_delivered = -1;
 static gint ett_tcpphase = -1;
 
 /* Indexed by tp_finding_kind, so a finding picks its expert item without a table search. */
-static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT,
-                                                 EI_INIT, EI_INIT, EI_INIT};
+static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+                                                 EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT};
 
 /* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
 static guint pref_time_wait_s = 60;
@@ -490,6 +490,15 @@ static void register_expert_items(void)
         {&ei_finding[TP_FIND_CAPTURE_GAP],
          {"tcpphase.capture_gap", PI_SEQUENCE, PI_NOTE,
           "The capture missed a segment this one proves was sent", EXPFILL}},
+        {&ei_finding[TP_FIND_PROBE],
+         {"tcpphase.probe", PI_SEQUENCE, PI_NOTE,
+          "A segment whose flags no TCP state accepts (a scan or OS-detection probe)", EXPFILL}},
+        {&ei_finding[TP_FIND_SYN_UNANSWERED],
+         {"tcpphase.syn_unanswered", PI_SEQUENCE, PI_NOTE,
+          "SYN never answered: no connection on either host", EXPFILL}},
+        {&ei_finding[TP_FIND_SCAN],
+         {"tcpphase.scan", PI_SECURITY, PI_WARN, "Port scan: one host tried many ports of another",
+          EXPFILL}},
         {&ei_finding[TP_FIND_NOT_DELIVERED],
          {"tcpphase.lost_after_capture", PI_SEQUENCE, PI_NOTE,
           "A segment the capture holds never reached its receiver", EXPFILL}},

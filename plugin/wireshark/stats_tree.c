@@ -75,6 +75,9 @@ static const char *expert_name(int i)
         [TP_FIND_RST_AFTER_FIN] = "tcpphase.rst_after_fin",
         [TP_FIND_CAPTURE_GAP] = "tcpphase.capture_gap",
         [TP_FIND_NOT_DELIVERED] = "tcpphase.lost_after_capture",
+        [TP_FIND_PROBE] = "tcpphase.probe",
+        [TP_FIND_SYN_UNANSWERED] = "tcpphase.syn_unanswered",
+        [TP_FIND_SCAN] = "tcpphase.scan",
     };
     return (unsigned)i < TP_FIND_COUNT && names[i] ? names[i] : "tcpphase.unknown";
 }
@@ -82,7 +85,9 @@ static const char *expert_name(int i)
 static void tree_init(stats_tree *st)
 {
     /* Roles and phases include "unknown": a segment the engine could not place is news. */
-    st_role = create_pivot(st, "Segments by role", role_name, TP_ROLE_COUNT, 0);
+    /* The roles of segments no state takes (keep-alives, probes, copies) are listed once one
+     * occurs, as the expert items below, so textbook captures read as before they came. */
+    st_role = create_pivot(st, "Segments by role", role_name, TP_ROLE_KEEPALIVE, 0);
     st_phase = create_pivot(st, "Segments by phase", phase_name, TP_PHASE_COUNT, 0);
     /* A segment not delivered is listed once one occurs (stats_tree_tick_pivot adds it), so
      * the statistics of loss-free captures read as before it was added. */

@@ -12,7 +12,8 @@
  * to b as well ("bc": from b to c; a lone letter sends a->b, b->a, c->b); flags: letters S A F R P,
  * or "." for none; then seq and ack. Options: len=N, win=N, ws=N (window scale on a SYN),
  * ts=VAL/ECR, t=+MS (time advance, default 1 ms), cut (the options were cut by the snapshot
- * length). Expectations: role, client state, server state
+ * length), port=N (b's port instead of 80: a scan's ports). Expectations: role, client state,
+ * server state
  * ("~" skips a field), then any of sender=client|server, conn=N, inc=N, phase=P, +finding
  * (immediate), +finding@end (only once the whole capture is read), gap=TEXT (tcpphase.gap, "_"
  * for a space: gap=server_SYN-ACK), lost=TEXT (tcpphase.not_delivered, "_" for a space:
@@ -95,6 +96,12 @@ static void parse_option(tp_segment *seg, const char *opt, int64_t *now)
         seg->tsecr = slash ? (uint32_t)strtoul(slash + 1, NULL, 10) : 0;
     } else if (!strcmp(opt, "cut")) {
         seg->options_cut = true;
+    } else if (!strncmp(opt, "port=", 5)) {
+        uint16_t port = (uint16_t)strtoul(opt + 5, NULL, 10);
+        if (seg->sport == 80)
+            seg->sport = port;
+        else
+            seg->dport = port;
     } else if (!strncmp(opt, "t=+", 3)) {
         *now += (int64_t)(strtod(opt + 3, NULL) * 1e6) - 1000000;
     } else {

@@ -1,0 +1,56 @@
+/*
+ * tcpphase engine: probes, segments whose flags no TCP state accepts, and the RSTs that answer
+ * them (probe.c).
+ */
+#ifndef TCPPHASE_PROBE_H
+#define TCPPHASE_PROBE_H
+
+#include "conn.h"
+
+/* Do these flags make a segment no state accepts (RFC 9293 3.10.7)? No flags; FIN, PSH or URG
+ * without ACK; SYN with FIN; SYN with RST. */
+static inline bool tp_probe_flags(uint8_t flags)
+{
+    if (flags & TP_SYN)
+        return (flags & (TP_FIN | TP_RST)) != 0;
+    return !(flags & (TP_ACK | TP_RST));
+}
+
+/* Is seg, from dir, a RST answering the peer's probe, the connection's latest segment? Or a
+ * bare RST answering a lone empty ACK that opened the connection: one segment cannot tell a
+ * probe from a survivor of a lost connection, and the RST proves the same of both: no
+ * connection on that port (3.10.7.1). */
+static inline bool tp_probe_answered(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    if (!(seg->flags & TP_RST) || (seg->flags & TP_SYN) || c->odd_dir != (uint8_t)TP_PEER(dir))
+        return false;
+    return c->odd_kind == TP_ODD_PROBE ||
+           (c->odd_kind == TP_ODD_EMPTY && c->last_frame == c->first_frame &&
+            !(seg->flags & TP_ACK));
+}
+
+/* A lone ACK without data as a 4-tuple's first segment: an ACK scan's probe, when its sender
+ * is known to be scanning (scan.c decides that). */
+static inline bool tp_probe_lone_ack(const tp_conn *c, const tp_segment *seg)
+{
+    return (seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) == TP_ACK && seg->len == 0 &&
+           c->first_frame == seg->frame;
+}
+
+/* The flags of a probe, for its expert item: "FIN, PSH, URG without ACK". */
+const char *tp_probe_flags_text(uint8_t flags, char *out, size_t size);
+
+/* What kind of scan probe the flags are (scan.c names the scan after it). */
+typedef enum tp_probe_kind {
+    TP_PROBE_SYN = 0, /* a plain SYN (not a probe: a connection request) */
+    TP_PROBE_ACK,     /* a lone ACK */
+    TP_PROBE_FIN,     /* FIN alone */
+    TP_PROBE_NULL,    /* no flags */
+    TP_PROBE_XMAS,    /* FIN, PSH and URG */
+    TP_PROBE_OTHER,   /* any other combination no state accepts (OS detection) */
+    TP_PROBE_KIND_COUNT
+} tp_probe_kind;
+
+tp_probe_kind tp_probe_kind_of(uint8_t flags);
+
+#endif
