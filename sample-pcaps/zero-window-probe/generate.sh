@@ -14,11 +14,17 @@
 # such answers to out-of-window segments to one per 500 ms,
 # net.ipv4.tcp_invalid_ratelimit: set to 0 in the server's namespace so
 # that every probe is answered).  The timer backs off (~0.2, then 0.45 s
-# later; the next would come 0.9 s later, after the server reads).  Then the server reads: its window opens (a window
-# update, an ACK with the same ack number and a larger window), the client
-# sends the rest, and the connection closes as in normal-close (the client
-# closed its end right after queueing the data: its FIN follows the last
-# byte).
+# later; the next would come 0.9 s later, after the server reads).  Then
+# the server reads: its window opens (a window update, an ACK with the same
+# ack number and a larger window), the client sends the rest; once the server has read all 20000 bytes the client
+# closes (100 ms later) and the connection closes as in normal-close.  (Had
+# the client closed right after queueing the data, it would be in FIN-WAIT-1
+# from then on by RFC 9293 3.10.4 and the kernel, with its FIN only on the
+# wire behind the last byte 1.5 s later.)
+#
+# Linux also sends a tail loss probe (RFC 8985) early on: a copy of the last
+# segment the window allowed, ~5 ms after it, which the server's ACK reports
+# as a duplicate (D-SACK).
 #
 # Look for: handshake; data (c) and ACKs (s) with a falling window down to
 # Win=0; zero-length ACKs (c) one below the server's ack number, each
@@ -30,9 +36,9 @@ out_path "$0" "${1:-}"
 
 setup_direct
 sysctl_ns "$NSS" net.ipv4.tcp_invalid_ratelimit=0
-srv rcvbuf 4096 listen "$S4" "$SPORT" accept sleep 1.5 recv 20000 eof sleep 0.2 close
+srv rcvbuf 4096 listen "$S4" "$SPORT" accept sleep 1.5 recv 20000 mark read eof sleep 0.2 close
 wait_listen "$NSS" "$SPORT"
 capture_start "$NSC" c0 "$OUT"
-cli bind "$C4" 40023 connect "$S4" "$SPORT" send 20000 close
+cli bind "$C4" 40023 connect "$S4" "$SPORT" send 20000 wait read sleep 0.1 close
 srv_wait
 capture_stop
