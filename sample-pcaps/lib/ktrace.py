@@ -18,7 +18,13 @@ the instance's trace_marker by the scripts: detail is the text) and `drop`
 (a segment an nftables rule of lib/netns.sh dropped, read from the NFLOG
 captures in --drops-dir; detail: where, flags, raw seq/ack, length).
 endpoint is the local address:port of the socket, peer the remote one (`*`
-for a listener).  docs/kernel-truth.md says what the states mean.
+for a listener).  A connect() without bind() is traced CLOSE -> SYN_SENT
+before the kernel picks its source port (port 0 in the event); the row gets
+the port of the next event with the same local address and peer (two such
+connect()s to one peer at once could be told apart only by the socket's
+address, which the events' text does not show; the scripts bind, or connect
+to distinct peers).
+docs/kernel-truth.md says what the states mean.
 
 Why a tracefs instance of our own: tracing is global to the machine, and
 an instance has its own buffer, events and clock, so two runs at once (ctest
@@ -134,6 +140,7 @@ def parse(lines, addrs, offset):
     """Kernel events of the test hosts -> rows (time, endpoint, peer, event,
     old, new, detail), and the clock checks seen."""
     rows, checks = [], []
+    unbound = {}    # (address, peer) -> rows traced before their socket had a port
     for line in lines:
         m = LINE.match(line)
         if not m:
@@ -165,6 +172,12 @@ def parse(lines, addrs, offset):
         else:
             kind = ev[4:]   # receive_reset, retransmit_synack, destroy_sock
             kind = 'destroy' if kind == 'destroy_sock' else kind
+        addr, port = split_endpoint(local)
+        if port == '0' and peer != '*':
+            unbound.setdefault((addr, peer), []).append(len(rows))
+        elif (addr, peer) in unbound:
+            for i in unbound.pop((addr, peer)):
+                rows[i] = (rows[i][0], local) + rows[i][2:]
         rows.append((ts, local, peer, kind, old, new, detail))
     return rows, checks
 

@@ -105,8 +105,12 @@ setup_direct() {
 	ns_host "$NSS" s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
 }
 
-# setup_relay [DELAY_MS]: like setup_direct, but frames pass through a
-# user-space relay in namespace tpr that delays each one (no tc netem here).
+# setup_relay [DELAY_MS [CAPTURED [HOLD_MS]]]: like setup_direct, but
+# frames pass through a user-space relay in namespace tpr that delays each
+# one (no tc netem here).  CAPTURED (c, the default, or s) says on which
+# side's interface the script captures, for the kernel record's tp-delay
+# mark.  HOLD_MS: the relay holds the client's first data segment that much
+# longer (lib/delay.py), to reorder it behind the segments that follow.
 setup_relay() {
 	new_ns "$NSC" "$NSS" "$NSR"
 	ip netns exec "$NSR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -119,11 +123,37 @@ setup_relay() {
 	ns_up "$NSR" r1 02:00:00:00:01:01
 	ns_host "$NSC" c0 "$C4" "$C6" "$S4" "$S6" "$SMAC"
 	ns_host "$NSS" s0 "$S4" "$S6" "$C4" "$C6" "$CMAC"
-	bg ip netns exec "$NSR" python3 "$LIB/delay.py" r0 r1 "${1:-50}" "$SYNC/relay-ready"
+	bg ip netns exec "$NSR" python3 "$LIB/delay.py" r0 r1 "${1:-50}" "$SYNC/relay-ready" ${3:+"$3"}
 	wait_mark relay-ready
-	# The captures are taken on the client's interface: the server's addresses
-	# see each frame this much later (or sent it this much earlier).
-	ktmark "tp-delay $S4 $S6 $(awk -v ms="${1:-50}" 'BEGIN { printf "%.3f", ms / 1000 }')"
+	# The hosts on the far side of the relay from the capture see each frame
+	# this much later (or sent it this much earlier).
+	local far="$S4 $S6"
+	if [ "${2:-c}" = s ]; then far="$C4 $C6"; fi
+	ktmark "tp-delay $far $(awk -v ms="${1:-50}" 'BEGIN { printf "%.3f", ms / 1000 }')"
+}
+
+# setup_router: like setup_direct, but a router namespace tpr forwards
+# between the two (IPv4 only): tpc [c0] <-> [r0] tpr [r1] <-> [s0] tps.  The
+# hosts keep their /24 and reach each other "on link" through a static
+# neighbour entry holding the router's MAC; the router has no address, a
+# host route to each side and forwards with the kernel's IP forwarding, so
+# a frame leaves r1 with the TTL one lower than it entered r0.
+setup_router() {
+	new_ns "$NSC" "$NSS" "$NSR"
+	sysctl_ns "$NSR" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	ip -n "$NSC" link add c0 type veth peer name r0 netns "$NSR"
+	ip -n "$NSS" link add s0 type veth peer name r1 netns "$NSR"
+	ns_up "$NSC" c0 "$CMAC"
+	ns_up "$NSS" s0 "$SMAC"
+	ns_up "$NSR" r0 02:00:00:00:01:00
+	ns_up "$NSR" r1 02:00:00:00:01:01
+	ns_host "$NSC" c0 "$C4" "$C6" "$S4" "$S6" 02:00:00:00:01:00
+	ns_host "$NSS" s0 "$S4" "$S6" "$C4" "$C6" 02:00:00:00:01:01
+	ip -n "$NSR" route add "$C4/32" dev r0
+	ip -n "$NSR" route add "$S4/32" dev r1
+	ip -n "$NSR" neigh add "$C4" lladdr "$CMAC" dev r0 nud permanent
+	ip -n "$NSR" neigh add "$S4" lladdr "$SMAC" dev r1 nud permanent
 }
 
 # sysctl_ns NS KEY=VALUE...

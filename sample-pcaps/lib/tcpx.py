@@ -12,6 +12,14 @@ Actions run in order on one "current" socket:
   reuseaddr          SO_REUSEADDR on the current socket
   bind HOST PORT     bind the current socket (fixed source port)
   syncnt N           TCP_SYNCNT: number of SYN retransmits before giving up
+  rcvbuf N           SO_RCVBUF N bytes (the kernel doubles it); before
+                     'listen' (no current socket): on the listening socket,
+                     so the accepted connections inherit it and their SYN/ACK
+                     already offers the small window
+  keepalive I V N    SO_KEEPALIVE with TCP_KEEPIDLE I s, TCP_KEEPINTVL V s,
+                     TCP_KEEPCNT N probes
+  deferaccept S      TCP_DEFER_ACCEPT S seconds on the listening socket
+                     (after 'listen')
   linger0            SO_LINGER {on, 0 s}: close() aborts with RST
   nonblock           make connect() return at once (SYN-SENT in background)
   connect HOST PORT  connect the current socket
@@ -33,7 +41,8 @@ import sys
 import time
 
 ARGC = {'listen': 2, 'bind': 2, 'connect': 2, 'syncnt': 1, 'send': 1,
-        'recv': 1, 'sleep': 1, 'at': 1, 'mark': 1, 'wait': 1}
+        'recv': 1, 'sleep': 1, 'at': 1, 'mark': 1, 'wait': 1, 'rcvbuf': 1,
+        'keepalive': 3, 'deferaccept': 1}
 
 
 class Endpoint:
@@ -41,6 +50,7 @@ class Endpoint:
         self.sock = sock
         self.listener = None
         self.name = name
+        self.rcvbuf = None      # SO_RCVBUF for the next 'listen'
 
     def _family(self, host):
         return socket.AF_INET6 if ':' in host else socket.AF_INET
@@ -54,6 +64,8 @@ class Endpoint:
         if act == 'listen':
             ls = socket.socket(self._family(args[0]), socket.SOCK_STREAM)
             ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if self.rcvbuf is not None:
+                ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
             ls.bind((args[0], int(args[1])))
             ls.listen(64)
             self.listener = ls
@@ -69,6 +81,19 @@ class Endpoint:
             self._cur(args[0]).bind((args[0], int(args[1])))
         elif act == 'syncnt':
             self._cur().setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, int(args[0]))
+        elif act == 'rcvbuf':
+            if self.sock is None:
+                self.rcvbuf = int(args[0])
+            else:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(args[0]))
+        elif act == 'keepalive':
+            s = self._cur()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, int(args[0]))
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, int(args[1]))
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, int(args[2]))
+        elif act == 'deferaccept':
+            self.listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, int(args[0]))
         elif act == 'linger0':
             self._cur().setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                    (1).to_bytes(4, 'little') + bytes(4))
