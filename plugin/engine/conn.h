@@ -124,6 +124,7 @@ typedef struct tp_conn {
     bool has_prev : 1;     /* the side record's prev_id is set */
     bool synack_again : 1; /* the server retransmitted its SYN-ACK: it got no ACK in time */
     bool scan_attempt : 1; /* opened by the client's SYN or probe, noted by scan.c */
+    bool tuple_moved : 1;  /* the previous incarnation had a segment since its latest one */
     uint8_t syn_count;     /* client SYNs, low 8 bits (the rest in the side record) */
     uint16_t frames[2];    /* segments sent, low 16 bits (the rest in the side record) */
     uint32_t id;           /* its number in the capture, 1-based */
@@ -162,13 +163,21 @@ typedef struct tp_side_more {
     uint32_t hole_from[2]; /* where the hole before an endpoint's held FIN starts (order.c) */
 } tp_side_more;
 
-/* end_rst holds the RST roles (engine.c, account) in its 3 bits. */
-_Static_assert(TP_ROLE_RST_HALF_OPEN - TP_ROLE_RST_REFUSED + 1 < 8,
+/* end_rst holds the RST roles (engine.c, account) in its 3 bits: the four from
+ * TP_ROLE_RST_REFUSED on as 1 to 4, TP_ROLE_RST_PROBE as 5. */
+_Static_assert(TP_ROLE_RST_HALF_OPEN - TP_ROLE_RST_REFUSED + 1 < 5,
                "tp_conn.end_rst is too narrow");
+
+static inline uint8_t tp_conn_end_rst_of(tp_role rst)
+{
+    return rst == TP_ROLE_RST_PROBE ? 5 : (uint8_t)(rst - TP_ROLE_RST_REFUSED + 1);
+}
 
 /* The role of the RST that ended c, or TP_ROLE_UNKNOWN (0). */
 static inline tp_role tp_conn_end_role(const tp_conn *c)
 {
+    if (c->end_rst == 5)
+        return TP_ROLE_RST_PROBE;
     return c->end_rst ? (tp_role)(TP_ROLE_RST_REFUSED + c->end_rst - 1) : TP_ROLE_UNKNOWN;
 }
 

@@ -3,7 +3,10 @@
  * timer runs out (RFC 9293 3.8.1), which waits at least the minimum RTO: 1 s by RFC 6298 2.4,
  * 200 ms in Linux. The same SYN or FIN seen again sooner is a copy: the same segment seen
  * through two paths (a capture merged from two interfaces, a SPAN port that sees both sides of
- * a router) or repeated by a middlebox. A copy proves nothing the original did not: it is no
+ * a router) or repeated by a middlebox, with nothing on the 4-tuple in between. Something in
+ * between can make a stack send at once: Linux resends its SYN a few milliseconds after the RST
+ * it returns for a challenge ACK, a real retransmission. A copy proves nothing the original did
+ * not: it is no
  * retransmission, so no evidence that an answer was missing (half-open, lost after capture),
  * and it moves no state.
  */
@@ -26,8 +29,8 @@ bool tp_copy_of_latest(const tp_results *rs, const tp_conn *c, tp_dir dir, const
 {
     const tp_endpoint *me = &c->ep[dir];
 
-    if (!(seg->flags & (TP_SYN | TP_FIN)) || (seg->flags & TP_RST) || seg->time_ns < c->last_ns ||
-        seg->time_ns - c->last_ns >= TP_MIN_RTO_NS)
+    if (!(seg->flags & (TP_SYN | TP_FIN)) || (seg->flags & TP_RST) || c->tuple_moved ||
+        seg->time_ns < c->last_ns || seg->time_ns - c->last_ns >= TP_MIN_RTO_NS)
         return false;
     bool same = (seg->flags & TP_SYN) ? me->syn_seen && seg->seq == me->isn
                                       : me->fin_seen && seg->seq + seg->len == me->fin_seq;

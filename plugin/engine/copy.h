@@ -11,7 +11,7 @@
 #define TP_MIN_RTO_NS (200 * 1000 * 1000LL)
 
 /* Is seg from dir its SYN or FIN again, within the minimum retransmission timeout of the same
- * segment, the connection's latest? rs: the results stored so far. */
+ * segment, with nothing on the 4-tuple in between? rs: the results stored so far. */
 bool tp_copy_of_latest(const tp_results *rs, const tp_conn *c, tp_dir dir, const tp_segment *seg);
 
 #endif

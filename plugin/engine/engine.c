@@ -183,6 +183,7 @@ static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
     tp_role role = (tp_role)r->role;
 
     c->last_frame = seg->frame;
+    c->tuple_moved = false;
     tp_conn_set_last_ns(t, c, seg->time_ns);
     tp_conn_count_frame(t, c, dir);
     tp_conn_add_bytes(t, c, dir, seg->len);
@@ -223,10 +224,12 @@ static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
     tp_conn_apply(t, c, dir, seg, r->before, r->after);
     /* The RST that ended the connection names its close; one a SYN survives does not, nor one
      * that only cuts a TIME-WAIT short (the FINs had closed it). */
-    if (!c->end_rst && role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN &&
+    if (!c->end_rst &&
+        ((role >= TP_ROLE_RST_REFUSED && role <= TP_ROLE_RST_HALF_OPEN) ||
+         role == TP_ROLE_RST_PROBE) &&
         tp_conn_ended(c) &&
         !(tp_state_gone((tp_state)r->before[0]) && tp_state_gone((tp_state)r->before[1])))
-        c->end_rst = (uint8_t)(role - TP_ROLE_RST_REFUSED + 1);
+        c->end_rst = tp_conn_end_rst_of(role);
 }
 
 /* The role, refined by what the segment answers: the RST answering a probe, the ACK of a
@@ -312,7 +315,8 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
         note(r, TP_FIND_NOT_DELIVERED);
     find(e, c, dir, seg, r);
     tp_zeek_segment(e->conns, c, dir, seg);
-    if (odd != TP_ROLE_DUPLICATE) /* a copy shows nothing new of its sender */
+    /* A copy shows nothing new of its sender, a probe nothing of a connection. */
+    if (odd != TP_ROLE_DUPLICATE && r->role != TP_ROLE_PROBE)
         tp_endpoint_sent(&c->ep[dir], seg);
     if (seg->options_cut)
         c->ep[dir].options_cut = true;
@@ -345,6 +349,8 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     tp_conn *latest = tp_conntable_find(e->conns, seg);
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);
     step(e, p.conn, seg, r);
+    if (p.conn != p.latest) /* the 4-tuple moved on without the latest (copy.c) */
+        p.latest->tuple_moved = true;
     if (p.latest->has_prev) /* only then is there anything to settle */
         tp_incarnation_settle(e->conns, &p);
     return r;

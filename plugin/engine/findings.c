@@ -136,7 +136,8 @@ char *tp_findings_not_delivered_text(const tp_findings *f, uint32_t frame, char 
         const stored_finding *s = &g_array_index(f->list, stored_finding, i);
         if (s->frame != frame)
             break;
-        if (s->kind != TP_FIND_NOT_DELIVERED)
+        /* A SYN-ACK repeated long after the ACK proves the ACK ignored, not lost. */
+        if (s->kind != TP_FIND_NOT_DELIVERED || s->u.lost_segment.resent == TP_RESENT_SYN_ACK_LATE)
             continue;
         int n = snprintf(out + len, size - len, "%s%s %s, frame %u", len ? "; " : "",
                          tp_dir_name((tp_dir)s->sender), tp_role_name((tp_role)s->sub),

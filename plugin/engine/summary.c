@@ -9,9 +9,11 @@
 
 static tp_open_style open_style(const tp_conntable *t, const tp_coverage *v, const tp_conn *c)
 {
-    if (c->mid_stream)
+    tp_role end = tp_conn_end_role(c);
+    if (c->mid_stream && end != TP_ROLE_RST_PROBE)
         return TP_OPEN_MID_STREAM;
-    if (tp_conn_end_role(c) == TP_ROLE_RST_REFUSED && !c->synack_acked)
+    /* A probe answered by RST was refused as a SYN would have been. */
+    if ((end == TP_ROLE_RST_REFUSED || end == TP_ROLE_RST_PROBE) && !c->synack_acked)
         return TP_OPEN_REFUSED;
     if (c->synack_acked)
         return c->simultaneous ? TP_OPEN_SIMULTANEOUS : TP_OPEN_3WAY;
@@ -25,10 +27,11 @@ static tp_open_style open_style(const tp_conntable *t, const tp_coverage *v, con
                : TP_OPEN_UNKNOWN;
 }
 
-static tp_close_style rst_close(uint8_t role)
+static tp_close_style rst_close(tp_role role)
 {
-    switch ((tp_role)role) {
+    switch (role) {
     case TP_ROLE_RST_REFUSED:
+    case TP_ROLE_RST_PROBE:
         return TP_CLOSE_REFUSED;
     case TP_ROLE_RST_INSTEAD_OF_FIN:
         return TP_CLOSE_RST_INSTEAD_OF_FIN;
@@ -55,6 +58,10 @@ static tp_close_style close_style(const tp_conntable *t, const tp_coverage *v, c
     if (tp_conn_first_syn_frame(t, c) && !c->syn_answered)
         return tp_conn_unanswered_provable(t, v, c, TP_CLIENT) ? TP_CLOSE_SYN_UNANSWERED
                                                                : TP_CLOSE_UNKNOWN;
+    /* Probes no answer came for: no connection was ever open. */
+    if (c->scan_attempt && !c->syn_answered && !tp_conn_first_syn_frame(t, c) &&
+        !c->ep[TP_SERVER].captured)
+        return TP_CLOSE_UNKNOWN;
     return TP_CLOSE_OPEN;
 }
 

@@ -235,6 +235,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *lost = NULL;
     if ((r->findings & (1u << TP_FIND_NOT_DELIVERED)) && (label || wanted(tree, hf_not_delivered)))
         lost = tp_engine_not_delivered(engine, pinfo->num, lost_text, sizeof lost_text);
+    if (lost != NULL && lost[0] == '\0') /* only a deferred accept's repeat: nothing was lost */
+        lost = NULL;
 
     proto_item *top;
     if (!label) {
