@@ -160,7 +160,9 @@ typedef struct tp_side_more {
     uint32_t syn_count_hi;               /* tp_conn.syn_count above 8 bits */
     uint32_t first_syn_frame;            /* when not the first frame (syn_first) */
     uint32_t zeek_held[2];               /* Zeek's data held beyond a hole (zeek.c, ZK_EP_HELD) */
-    uint32_t hole_from[2]; /* where the hole before an endpoint's held FIN starts (order.c) */
+    uint32_t hole_from[2]; /* an endpoint's held FIN (order.c): where the hole before it starts */
+    uint32_t hole_to[2];   /* and where the FIN's segment starts; past the FIN: the FIN itself
+                              never arrived */
 } tp_side_more;
 
 /* end_rst holds the RST roles (engine.c, account) in its 3 bits: the four from

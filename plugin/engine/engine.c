@@ -286,6 +286,8 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
         lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg);
         if (c->ep[TP_CLIENT].fin_held || c->ep[TP_SERVER].fin_held) /* order.c */
             tp_order_release(e->conns, c, dir, seg);
+        else if (c->ep[TP_PEER(dir)].fin_seen)
+            tp_order_fin_not_taken(&e->results, e->conns, c, dir, seg);
         past_hole = tp_order_fin_past_hole(c, dir, seg);
         keepalive_ack = tp_keepalive_unseen(c, dir, seg);
         gaps = tp_evidence_apply(e->conns, c, dir, seg);
@@ -302,7 +304,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->proved = r->before[TP_CLIENT] != was[TP_CLIENT] || r->before[TP_SERVER] != was[TP_SERVER];
     tp_apply_event(ev, dir, r->before, r->after);
     if (past_hole && r->after[dir] != r->before[dir]) /* its receiver waits for the hole */
-        tp_order_hold(e->conns, c, dir, hole_from, r->after, r->before);
+        tp_order_hold(e->conns, c, dir, hole_from, seg, r->after, r->before);
     tp_role role = odd    ? odd
                    : late ? tp_evidence_late_role(c, dir, seg)
                           : tp_classify_role(c, dir, seg, ev, r->before, r->after);

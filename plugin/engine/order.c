@@ -6,6 +6,13 @@
  * receiver stays where it was until the hole fills, as the sender's data reaching the FIN
  * shows, or until its own acknowledgment covers the FIN. An acknowledgment below the FIN in
  * the meantime is just what the receiver says: it has not taken it.
+ *
+ * The same holds of a FIN seen with nothing missing before it that never reached its receiver
+ * (lost after the capture point, or reordered behind the receiver's segment): once the FIN has
+ * moved the receiver, the receiver's next segment, sent too late to have crossed the FIN, must
+ * acknowledge it (RFC 9293 3.10.7.4: every segment carries RCV.NXT, which the FIN advanced).
+ * One that does not puts the receiver back, and the FIN waits as above, or for its
+ * retransmission.
  */
 #include "order.h"
 
@@ -14,14 +21,57 @@
 #include "state.h"
 #include "transitions.h"
 
-void tp_order_hold(tp_conntable *t, tp_conn *c, tp_dir dir, uint32_t hole_from, uint8_t after[2],
-                   const uint8_t before[2])
+static void hold(tp_conntable *t, tp_conn *c, tp_dir sender, uint32_t from, uint32_t to)
+{
+    tp_side_more *m = tp_conntable_more_new(t, c);
+    c->ep[sender].fin_held = true;
+    m->hole_from[sender] = from;
+    m->hole_to[sender] = to;
+}
+
+void tp_order_hold(tp_conntable *t, tp_conn *c, tp_dir dir, uint32_t hole_from,
+                   const tp_segment *seg, uint8_t after[2], const uint8_t before[2])
 {
     tp_dir peer = TP_PEER(dir);
 
     after[peer] = before[peer];
-    c->ep[dir].fin_held = true;
-    tp_conntable_more_new(t, c)->hole_from[dir] = hole_from;
+    hold(t, c, dir, hole_from, seg->seq);
+}
+
+/* Too soon after the FIN to rule out a crossing: the receiver's segment may have left before
+ * the FIN reached it. Its round trip from the capture point (delivery.c measures it at the
+ * handshake), twice, plus a millisecond; unknown, no proof. */
+#define MARGIN_NS 1000000LL
+
+static bool may_have_crossed(const tp_endpoint *receiver, int64_t fin_ns, int64_t now)
+{
+    return receiver->rtt_us == 0 || now - fin_ns <= 2000LL * receiver->rtt_us + MARGIN_NS;
+}
+
+static bool fin_role(tp_role r)
+{
+    return r == TP_ROLE_FIN_ACTIVE || r == TP_ROLE_FIN_PASSIVE || r == TP_ROLE_FIN_SIMULTANEOUS ||
+           r == TP_ROLE_FIN_RETRANSMIT;
+}
+
+bool tp_order_fin_not_taken(const tp_results *rs, tp_conntable *t, tp_conn *c, tp_dir dir,
+                            const tp_segment *seg)
+{
+    tp_dir sender = TP_PEER(dir);
+    const tp_endpoint *s = &c->ep[sender];
+
+    if (!s->fin_seen || s->fin_held ||
+        (seg->flags & (TP_ACK | TP_RST | TP_SYN | TP_FIN)) != TP_ACK ||
+        !tp_seq_le(seg->ack, s->fin_seq) || may_have_crossed(&c->ep[dir], c->last_ns, seg->time_ns))
+        return false;
+    const tp_result *fin = tp_results_get(rs, c->last_frame);
+    if (!fin || fin->conn != c->id || fin->sender != (uint8_t)sender ||
+        !fin_role((tp_role)fin->role) || fin->after[dir] == fin->before[dir] ||
+        c->ep[dir].state != fin->after[dir])
+        return false;
+    tp_conn_set_state(t, c, dir, (tp_state)fin->before[dir], seg->time_ns);
+    hold(t, c, sender, s->fin_seq, s->fin_seq + 1); /* no data fills it: the FIN itself */
+    return true;
 }
 
 /* The receiver takes the held FIN now: its transition as the FIN would have made it. */
@@ -50,11 +100,16 @@ bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment 
         tp_endpoint *s = &c->ep[sender];
         if (!s->fin_held)
             continue;
-        uint32_t *from = &tp_conntable_more_new(t, c)->hole_from[sender];
+        tp_side_more *m = tp_conntable_more_new(t, c);
+        uint32_t *from = &m->hole_from[sender];
+        if (dir == sender && (seg->flags & TP_FIN) && seg->seq + seg->len == s->fin_seq) {
+            s->fin_held = false; /* the FIN again: the classification applies it */
+            continue;
+        }
         if (dir == sender && seg->len > 0 && tp_seq_le(seg->seq, *from) &&
             tp_seq_lt(*from, seg->seq + seg->len))
             *from = seg->seq + seg->len; /* the hole fills from its start */
-        bool filled = !tp_seq_lt(*from, s->fin_seq);
+        bool filled = !tp_seq_lt(*from, m->hole_to[sender]);
         bool acked = dir != sender && (seg->flags & TP_ACK) && !(seg->flags & TP_RST) &&
                      tp_seq_lt(s->fin_seq, seg->ack);
         if (filled || acked) {
