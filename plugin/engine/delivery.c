@@ -120,7 +120,7 @@ static bool received_since(const tp_endpoint *me, const tp_endpoint *peer, const
 }
 
 uint32_t tp_delivery_take_back(const tp_results *rs, tp_conntable *t, tp_findings *f, tp_conn *c,
-                               tp_dir dir, const tp_segment *seg)
+                               tp_dir dir, const tp_segment *seg, uint32_t *since)
 {
     tp_endpoint *me = &c->ep[dir];
     tp_dir peer = TP_PEER(dir);
@@ -149,6 +149,7 @@ uint32_t tp_delivery_take_back(const tp_results *rs, tp_conntable *t, tp_finding
         tp_findings_not_delivered(f, seg->frame, peer, me->moved_frame, (tp_role)moved->role,
                                   resent, was);
     tp_conn_set_state(t, c, dir, was, seg->time_ns);
+    *since = me->took_frame;
     me->took_frame = 0;
     me->moved_frame = 0;
     return moved ? 2 : 1;

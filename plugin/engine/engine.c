@@ -31,6 +31,7 @@
 
 #include "classify.h"
 #include "copy.h"
+#include "corrections.h"
 #include "coverage.h"
 #include "delivery.h"
 #include "evidence.h"
@@ -59,6 +60,7 @@ struct tp_engine {
     tp_findings *findings;
     tp_coverage *coverage;
     tp_scans *scans;
+    tp_corrections *corrections;
 };
 
 tp_engine *tp_engine_new(const tp_config *cfg)
@@ -71,6 +73,7 @@ tp_engine *tp_engine_new(const tp_config *cfg)
     e->findings = tp_findings_new(&e->cfg);
     e->coverage = tp_coverage_new();
     e->scans = tp_scans_new();
+    e->corrections = tp_corrections_new();
     return e;
 }
 
@@ -83,6 +86,7 @@ void tp_engine_free(tp_engine *e)
     tp_findings_free(e->findings);
     tp_coverage_free(e->coverage);
     tp_scans_free(e->scans);
+    tp_corrections_free(e->corrections);
     g_free(e);
 }
 
@@ -102,6 +106,24 @@ static bool segment_valid(const tp_segment *seg)
 static void note(tp_result *r, tp_finding_kind kind)
 {
     r->findings |= 1u << kind;
+}
+
+/* Frames that proof corrects: d's state over c's frames from `from` up to the proof was
+ * `state` (after `from`, and before and after each later one). Proofs are rare, but the frames
+ * between may be many: past MAX_CORRECTED frames the rest keep their first answer. */
+#define MAX_CORRECTED 65536u
+
+static void correct_states(tp_engine *e, const tp_conn *c, tp_dir d, uint32_t from, uint32_t proof,
+                           tp_state state)
+{
+    if (!from || from >= proof || proof - from > MAX_CORRECTED)
+        return;
+    for (uint32_t f = from; f < proof; f++) {
+        const tp_result *r = tp_results_get(&e->results, f);
+        if (r && r->conn == c->id && (r->after[d] != state || (f > from && r->before[d] != state)))
+            tp_corrections_state(e->corrections, f, proof, d, f > from ? state : TP_STATE_COUNT,
+                                 state);
+    }
 }
 
 static void half_open(tp_engine *e, const tp_segment *seg, tp_result *r, tp_half_open_kind kind,
@@ -283,13 +305,22 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
          * then a keep-alive the capture started on (keepalive.c), which the evidence would
          * take for a FIN; then what it proves the capture missed (evidence.c), so that the
          * segment meets the endpoints as they really were. */
-        lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg);
+        uint32_t since = 0;
+        lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg, &since);
+        if (lost) /* dir was in its restored state all along */
+            correct_states(e, c, dir, since, seg->frame, (tp_state)c->ep[dir].state);
         if (c->ep[TP_CLIENT].fin_held || c->ep[TP_SERVER].fin_held) /* order.c */
             tp_order_release(e->conns, c, dir, seg);
         else if (c->ep[TP_PEER(dir)].fin_seen)
             tp_order_fin_not_taken(&e->results, e->conns, c, dir, seg);
         past_hole = tp_order_fin_past_hole(c, dir, seg);
+        if (tp_probe_synack_reset(c, dir, seg)) { /* it never took the SYN-ACK (probe.h) */
+            tp_conn_set_state(e->conns, c, dir, TP_CLOSED, seg->time_ns);
+            correct_states(e, c, dir, c->first_synack_frame, seg->frame, TP_CLOSED);
+        }
         keepalive_ack = tp_keepalive_unseen(c, dir, seg);
+        if (keepalive_ack) /* the segment it answers was a keep-alive */
+            tp_corrections_role(e->corrections, c->last_frame, seg->frame, TP_ROLE_KEEPALIVE);
         gaps = tp_evidence_apply(e->conns, c, dir, seg);
         late = tp_evidence_late(c, dir, seg);
     }
@@ -462,4 +493,23 @@ uint32_t tp_engine_scan_count(const tp_engine *e)
 bool tp_engine_scan(const tp_engine *e, uint32_t i, tp_scan_summary *out)
 {
     return e && out && tp_scans_get(e->scans, i, out);
+}
+
+const tp_result *tp_engine_final(const tp_engine *e, uint32_t frame, tp_result *out,
+                                 uint32_t *corrected_by)
+{
+    const tp_result *r = tp_engine_lookup(e, frame);
+    if (corrected_by)
+        *corrected_by = 0;
+    if (!r || !out)
+        return r;
+    if (tp_corrections_count(e->corrections) == 0)
+        return r;
+    *out = *r;
+    return tp_corrections_apply(e->corrections, frame, out, corrected_by) ? out : r;
+}
+
+bool tp_engine_corrected_range(const tp_engine *e, uint32_t proof, uint32_t *first, uint32_t *last)
+{
+    return e && tp_corrections_range(e->corrections, proof, first, last);
 }

@@ -37,6 +37,19 @@ static inline bool tp_probe_lone_ack(const tp_conn *c, const tp_segment *seg)
            c->first_frame == seg->frame;
 }
 
+/* Is seg from dir the client's bare RST answering the server's SYN-ACK, from where the SYN-ACK
+ * pointed (seq = its ack), before any ACK of it? A host answers so what it has no connection
+ * for (RFC 9293 3.10.7.1): the SYN was a probe written raw (a SYN scan), or its sender had given
+ * up. So the client never took the SYN-ACK: it was CLOSED, not ESTABLISHED, since it came. */
+static inline bool tp_probe_synack_reset(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    const tp_endpoint *client = &c->ep[TP_CLIENT];
+    return dir == TP_CLIENT && (seg->flags & (TP_RST | TP_ACK | TP_SYN)) == TP_RST &&
+           c->first_synack_frame && !c->synack_acked && client->syn_seen &&
+           seg->seq == client->isn + 1 && client->state == TP_ESTABLISHED &&
+           c->ep[TP_SERVER].state == TP_SYN_RECEIVED;
+}
+
 /* The flags of a probe, for its expert item: "FIN, PSH, URG without ACK". */
 const char *tp_probe_flags_text(uint8_t flags, char *out, size_t size);
 

@@ -277,6 +277,19 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg);
 const tp_result *tp_engine_lookup(const tp_engine *e, uint32_t frame);
 
 /*
+ * The second look: the frame's result as the whole capture read so far proves it. Where a later
+ * frame corrected it (a retransmission proving an acknowledgment lost, a scanner's RST proving
+ * it never took the SYN-ACK, a keep-alive's ACK naming the segment before it), the corrected
+ * result is written into out and returned, and *corrected_by names the proving frame;
+ * otherwise the stored result is returned and *corrected_by is 0. NULL if never fed.
+ */
+const tp_result *tp_engine_final(const tp_engine *e, uint32_t frame, tp_result *out,
+                                 uint32_t *corrected_by);
+
+/* The first and last frames the proving frame `proof` corrected; false if none. */
+bool tp_engine_corrected_range(const tp_engine *e, uint32_t proof, uint32_t *first, uint32_t *last);
+
+/*
  * Fills up to max findings for a frame, immediate ones first. With complete (the whole capture
  * has been read), hindsight findings are added: a SYN never answered, a SYN-ACK never
  * acknowledged. Returns the number written.

@@ -285,10 +285,28 @@ static void print_carried(ladder_ctx *ctx, const uint8_t want[2], bool proved)
     memcpy(ctx->shown, want, sizeof ctx->shown);
 }
 
-static void print_segment(ladder_ctx *ctx, const ladder_seg *s)
+/* The segment as the whole capture proves it: a later frame may have corrected its states. */
+static uint32_t corrected(const tp_engine *engine, const ladder_seg *s, ladder_seg *out)
+{
+    tp_result buf;
+    uint32_t by = 0;
+    const tp_result *r = tp_engine_final(engine, s->frame, &buf, &by);
+
+    *out = *s;
+    if (r != NULL && by != 0) {
+        memcpy(out->before, r->before, sizeof out->before);
+        memcpy(out->after, r->after, sizeof out->after);
+    }
+    return by;
+}
+
+static void print_segment(ladder_ctx *ctx, const ladder_seg *first_read)
 {
     char label[96];
     const char *names[2];
+    ladder_seg fixed;
+    uint32_t by = corrected(ctx->engine, first_read, &fixed);
+    const ladder_seg *s = &fixed;
 
     print_carried(ctx, s->before, s->proved);
     changes(ctx, s->after, names);
@@ -305,6 +323,10 @@ static void print_segment(ladder_ctx *ctx, const ladder_seg *s)
     }
     flush_line(ctx->line);
     memcpy(ctx->shown, s->after, sizeof ctx->shown);
+    if (by != 0) { /* the second look: a single pass showed what was known then */
+        g_string_append_printf(ctx->line, "%*s= corrected by frame %u", NOTE_COL, "", by);
+        flush_line(ctx->line);
+    }
     print_notes(ctx->line, ctx->engine, s->frame);
 }
 

@@ -50,6 +50,8 @@ static int hf_conn = -1;
 static int hf_incarnation = -1;
 static int hf_gap = -1;
 static int hf_not_delivered = -1;
+static int hf_corrected_by = -1;
+static int hf_corrects = -1;
 
 static gint ett_tcpphase = -1;
 
@@ -213,7 +215,7 @@ static gboolean label_wanted(proto_tree *tree)
  * segment did: its role and the state change it caused (or the states when nothing changed).
  */
 static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                               const tp_result *r)
+                               const tp_result *r, guint32 corrected_by)
 {
     const char *role = tp_role_name((tp_role)r->role);
     const char *client = tp_state_name((tp_state)r->after[TP_CLIENT]);
@@ -237,6 +239,20 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         lost = tp_engine_not_delivered(engine, pinfo->num, lost_text, sizeof lost_text);
     if (lost != NULL && lost[0] == '\0') /* only a deferred accept's repeat: nothing was lost */
         lost = NULL;
+
+    /* The second look (revisits only): a later frame corrected this one, or this one corrects
+     * earlier frames. */
+    char corrects_text[48];
+    const char *corrects = NULL;
+    guint32 first, last;
+    if (PINFO_FD_VISITED(pinfo) && (label || wanted(tree, hf_corrects)) &&
+        tp_engine_corrected_range(engine, pinfo->num, &first, &last)) {
+        if (first == last)
+            g_snprintf(corrects_text, sizeof corrects_text, "frame %u", first);
+        else
+            g_snprintf(corrects_text, sizeof corrects_text, "frames %u-%u", first, last);
+        corrects = corrects_text;
+    }
 
     proto_item *top;
     if (!label) {
@@ -264,6 +280,16 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         if (lost != NULL) {
             line_add(&label_line, " (not delivered: ");
             line_add(&label_line, lost);
+            line_add(&label_line, ")");
+        }
+        if (corrected_by != 0) {
+            char by[32];
+            g_snprintf(by, sizeof by, " (corrected by frame %u)", corrected_by);
+            line_add(&label_line, by);
+        }
+        if (corrects != NULL) {
+            line_add(&label_line, " (corrects ");
+            line_add(&label_line, corrects);
             line_add(&label_line, ")");
         }
         top =
@@ -296,6 +322,10 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_gap, tvb, gaps);
     if (lost != NULL && wanted(sub, hf_not_delivered))
         add_string(sub, hf_not_delivered, tvb, lost);
+    if (corrected_by != 0 && wanted(sub, hf_corrected_by))
+        add_uint(sub, hf_corrected_by, tvb, corrected_by);
+    if (corrects != NULL && wanted(sub, hf_corrects))
+        add_string(sub, hf_corrects, tvb, corrects);
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
     if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
         conn_tree_add(sub, tvb, &conn);
@@ -356,8 +386,10 @@ static void queue_tap(packet_info *pinfo, const tp_result *r)
 
 /* What the gate (tcpphase_gate) found for the frame, handed to dissect_tcpphase. */
 typedef struct frame_work {
-    const tp_result *r; /* NULL: a TCP frame whose header could not be read */
-    size_t n;           /* findings in found */
+    const tp_result *r;   /* NULL: a TCP frame whose header could not be read */
+    tp_result final;      /* on revisits, r corrected by a later frame (the second look) */
+    guint32 corrected_by; /* that frame, or 0 */
+    size_t n;             /* findings in found */
     tp_finding found[2 * TP_FIND_COUNT];
 } frame_work;
 
@@ -376,7 +408,7 @@ static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     proto_item *top = NULL;
     if (tree != NULL && (n > 0 || proto_field_is_referenced(tree, proto_tcpphase))) {
         if (r != NULL)
-            top = draw_result(tree, tvb, pinfo, r);
+            top = draw_result(tree, tvb, pinfo, r, w->corrected_by);
         else
             draw_unknown(tree, tvb);
     }
@@ -406,7 +438,9 @@ static int tcpphase_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         return 0;
 
     frame_work w;
-    w.r = PINFO_FD_VISITED(pinfo) ? tp_engine_lookup(engine, pinfo->num) : feed_frame(tree, pinfo);
+    w.corrected_by = 0;
+    w.r = PINFO_FD_VISITED(pinfo) ? tp_engine_final(engine, pinfo->num, &w.final, &w.corrected_by)
+                                  : feed_frame(tree, pinfo);
     if (w.r != NULL && w.r->conn == 0) /* the engine's "not a segment" */
         w.r = NULL;
 
@@ -465,6 +499,15 @@ static void register_fields(void)
           "Segments the capture holds that this segment proves never reached their receiver "
           "(it retransmits what they acknowledged), e.g. \"client final-ack, frame 7\"; the "
           "receiver's state is taken back here",
+          HFILL}},
+        {&hf_corrected_by,
+         {"Corrected by", "tcpphase.corrected_by", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "The later frame that proves this one's states or role (the second look: GUI, "
+          "tshark -2); a single pass shows what was known when the frame was read",
+          HFILL}},
+        {&hf_corrects,
+         {"Corrects", "tcpphase.corrects", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The earlier frames this segment proves wrong as first read, e.g. \"frames 3-5\"",
           HFILL}},
     };
     static gint *ett[] = {&ett_tcpphase};

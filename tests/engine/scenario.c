@@ -17,7 +17,8 @@
  * ("~" skips a field), then any of sender=client|server, conn=N, inc=N, phase=P, +finding
  * (immediate), +finding@end (only once the whole capture is read), gap=TEXT (tcpphase.gap, "_"
  * for a space: gap=server_SYN-ACK), lost=TEXT (tcpphase.not_delivered, "_" for a space:
- * lost=client_final-ack,_frame_7), and after "::" a text some
+ * lost=client_final-ack,_frame_7), final=ROLE/CLIENT/SERVER@N (what the whole capture proves:
+ * frame N corrected it; a frame without final= must have no correction), and after "::" a text some
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
  */
@@ -144,6 +145,29 @@ static bool has_finding(const tp_finding *f, size_t n, const char *name)
     return false;
 }
 
+/* The second look: final=ROLE/CLIENT/SERVER@FRAME says a later frame corrects this one; a
+ * frame without it must have no correction. */
+static void check_final(const tp_engine *e, const expectation *x, char **tok, int n)
+{
+    tp_result buf;
+    uint32_t by = 0;
+    const tp_result *r = tp_engine_final(e, x->frame, &buf, &by);
+    const char *want = NULL;
+    char got[160];
+
+    for (int i = 3; i < n; i++)
+        if (!strncmp(tok[i], "final=", 6))
+            want = tok[i] + 6;
+    if (!r)
+        return;
+    snprintf(got, sizeof got, "%s/%s/%s@%u", tp_role_name(r->role),
+             tp_state_name(r->after[TP_CLIENT]), tp_state_name(r->after[TP_SERVER]), by);
+    if (want)
+        check_eq(x->line, "final", want, got);
+    else if (by)
+        fail(x->line, "final", "no correction", got);
+}
+
 /* Checks one frame's expectations; complete says the whole capture has been read. */
 static void check(const tp_engine *e, const expectation *x, bool complete)
 {
@@ -202,6 +226,8 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
                 *p = *p == '_' ? ' ' : *p;
             check_eq(x->line, "not_delivered", want,
                      tp_engine_not_delivered(e, x->frame, got, sizeof got));
+        } else if (!strncmp(t, "final=", 6)) {
+            continue; /* checked below, once the whole capture is read */
         } else if (t[0] == '+') {
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(at ? at - t - 1 : (long)strlen(t) - 1),
@@ -215,6 +241,8 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
             fail(x->line, "expectation", "a known token", t);
         }
     }
+    if (complete)
+        check_final(e, x, tok, n);
     /* Wireshark cuts expert texts at about 240 characters: keep every message well under. */
     for (size_t i = 0; i < nf; i++)
         if (strlen(f[i].message) >= 200)
