@@ -233,9 +233,9 @@ def rst_bytes(c, rng):
         if said is None or int(said.group(1)) != payload(peer):
             return None
         return ask(c, 'rst-received-bytes', 'number',
-                   f'When frame {rst.num} (a RST) is sent, how many bytes of data has its sender '
-                   'received from its peer in all? (Those its application had not read yet '
-                   'are lost.)', payload(peer), claims)
+                   f'Connection from client port {c.port}: when frame {rst.num} (a RST) is sent, '
+                   'how many bytes of data has its sender received from its peer in all? (Those '
+                   'its application had not read yet are lost.)', payload(peer), claims)
     if rst.role == 'rst-after-fin':
         fin = next((f for f in c.frames if f.sender == rst.sender and f.flags & 0x01), None)
         said = re.search(r'the (\d+) bytes .* are lost', rst.msg)
@@ -243,8 +243,9 @@ def rst_bytes(c, rng):
         if said is None or int(said.group(1)) != lost:
             return None
         return ask(c, 'rst-lost-bytes', 'number',
-                   f'How many bytes of data were lost when frame {rst.num} was sent (data its '
-                   'receiver sent after the peer\'s FIN)?', lost, claims)
+                   f'Connection from client port {c.port}: how many bytes of data were lost '
+                   f'when frame {rst.num} was sent? (The {rst.sender} had closed; count what '
+                   f'the {other(rst.sender)} sent after that FIN.)', lost, claims)
     return None
 
 
