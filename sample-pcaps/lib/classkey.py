@@ -2,7 +2,7 @@
 """Split a class run (sample-pcaps/class) per student and write its questions, key and quizzes.
 
 Usage: classkey.py build --out DIR [--jobs J]
-       classkey.py verify DIR
+       classkey.py verify DIR [--jobs J]
 
 `build` reads DIR/instructor/{plan.json,run.pcap,run.kernel.tsv} (made by ./class) and writes,
 for each student of the plan, DIR/students/ID/capture.pcap (the frames of the student's client
@@ -91,22 +91,24 @@ def conns(plan_student, kinds_by_port, capture, record):
     for f in frames:
         by_port[int(f.client.rpartition(':')[2])].append(f)
     return [classquestions.Conn(p, kinds_by_port[p], by_port.get(p, []), checks, events)
-            for p in plan_student['ports']]
+            for p in plan_student['ports']], checks
 
 
 def student_questions(args):
-    """-> (student id, [question dicts]) for one student, from the files on disk."""
+    """-> (student id, [question dicts], {(frame, side): kernel states}) for one student, from
+    the files on disk."""
     out, plan, s = args
     capture = os.path.join(out, 'students', s['id'], 'capture.pcap')
     record = os.path.join(out, 'instructor', s['id'], 'kernel.tsv')
     kinds = dict(zip(s['ports'], s['kinds']))
     qs = []
-    for c in conns(s, kinds, capture, record):
+    cs, checks = conns(s, kinds, capture, record)
+    for c in cs:
         rng = random.Random(f'tcpphase-class:{plan["seed"]}:{s["name"]}:{c.port}')
         for q in classquestions.questions(c, rng, plan.get('lab')):
             qs.append({'question': f'q{len(qs) + 1}', 'port': c.port, 'kind': c.kind,
                        **q._asdict()})
-    return s['id'], qs
+    return s['id'], qs, {k: v[1] for k, v in checks.items()}
 
 
 def capture_summary(path):
@@ -146,7 +148,8 @@ def build(out, jobs):
         plan = json.load(f)
     split(out, plan)
     with Pool(max(1, jobs)) as pool:
-        results = dict(pool.map(student_questions, [(out, plan, s) for s in plan['students']]))
+        results = {sid: qs for sid, qs, _ in pool.map(
+            student_questions, [(out, plan, s) for s in plan['students']])}
     key, bank = [], []
     for s in plan['students']:
         qs = results[s['id']]
@@ -166,24 +169,21 @@ def build(out, jobs):
           ' per student); key.csv, class.gift')
 
 
-def verify(out):
+def verify(out, jobs):
     with open(os.path.join(out, 'instructor', 'plan.json')) as f:
         plan = json.load(f)
     with open(os.path.join(out, 'key.csv'), newline='') as f:
         key = defaultdict(dict)
         for r in csv.DictReader(f):
             key[r['student']][r['question']] = r
+    with Pool(max(1, jobs)) as pool:
+        again = pool.map(student_questions, [(out, plan, s) for s in plan['students']])
     status = 0
-    for s in plan['students']:
-        _, qs = student_questions((out, plan, s))
-        capture = os.path.join(out, 'students', s['id'], 'capture.pcap')
-        record = os.path.join(out, 'instructor', s['id'], 'kernel.tsv')
-        rows, _ = kcompare.compare(capture, record)
-        kernel = {(f.num, side): kst for f, side, _, kst, _ in rows}
-        again = {q['question']: q for q in qs}
+    for sid, qs, kernel in again:
+        asked = {q['question']: q for q in qs}
         bad = []
-        for qid, r in key[s['id']].items():
-            q = again.get(qid)
+        for qid, r in key[sid].items():
+            q = asked.get(qid)
             if q is None or q['answer'] != r['answer'] or q['topic'] != r['topic']:
                 bad.append(f'{qid}: key {r["answer"]} ({r["topic"]}), asked again: '
                            f'{q and q["answer"]} ({q and q["topic"]})')
@@ -192,11 +192,11 @@ def verify(out):
                 if state not in kernel.get((num, side), ()):
                     bad.append(f'{qid}: frame {num} {side} {state}: not a state the kernel '
                                f'held ({"|".join(sorted(kernel.get((num, side), ()))) or "-"})')
-        if not key[s['id']]:
+        if not key[sid]:
             bad.append('no question in the key')
         for b in bad:
-            print(f'  {s["id"]} {b}')
-        print(f'{s["id"]}: {len(key[s["id"]])} answers, '
+            print(f'  {sid} {b}')
+        print(f'{sid}: {len(key[sid])} answers, '
               + ('each matches its capture and kernel record' if not bad
                  else f'{len(bad)} problems'))
         status |= bool(bad)
@@ -212,11 +212,12 @@ def main():
     b.add_argument('--jobs', type=int, default=2)
     v = sub.add_parser('verify')
     v.add_argument('dir')
+    v.add_argument('--jobs', type=int, default=2)
     a = ap.parse_args()
     if a.cmd == 'build':
         build(a.out, a.jobs)
     else:
-        sys.exit(verify(a.dir))
+        sys.exit(verify(a.dir, a.jobs))
 
 
 if __name__ == '__main__':

@@ -204,13 +204,16 @@ def server(p):
     import socket
     by_port = {c['port']: c for c in p['connections'] if c['server'] is not None}
     t0 = p['t0']
-    listeners = []
+    listeners, held = [], []
     for addr, fam in ((S4, socket.AF_INET), (S6, socket.AF_INET6)):
         for port in (8080, 8083):
             ls = socket.socket(fam, socket.SOCK_STREAM)
             ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             ls.bind((addr, port))
             ls.listen(512)
+            # Held to the end: a listener nothing refers to is closed by the garbage collector
+            # (the IPv4 8083 one was, and its SYNs were refused instead of left unacknowledged).
+            held.append(ls)
             if port == 8080:
                 listeners.append(ls)
     open(os.path.join(os.environ['TCPX_SYNC'], 'server-ready'), 'w').close()
