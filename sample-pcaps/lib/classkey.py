@@ -104,7 +104,7 @@ def student_questions(args):
     qs = []
     cs, checks = conns(s, kinds, capture, record)
     for c in cs:
-        rng = random.Random(f'tcpphase-class:{plan["seed"]}:{s["name"]}:{c.port}')
+        rng = random.Random(f'tcpphase-class:{plan["seed"]}:{s["id"]}:{c.port}')
         for q in classquestions.questions(c, rng, plan.get('lab')):
             qs.append({'question': f'q{len(qs) + 1}', 'port': c.port, 'kind': c.kind,
                        **q._asdict()})

@@ -5,14 +5,15 @@ Usage: classplan.py --seed S (--students N | --names FILE) [--lab 1..8] [--conne
 
 Prints a JSON plan in lib/randmix.py's format (so `randmix.py client|server PLAN` run it),
 with a `students` list and, on each connection, the student it belongs to.  Each student's
-connections are drawn from the seed and the student's name (or number) alone, with
-randmix.draw(), so the same seed and name always give that student the same kinds, ports,
-sizes and pauses (what the kernels then do with them is theirs: the key follows the capture).
+connections are drawn with randmix.draw() from the seed and the student's id (s01, ... or the
+name made safe for a folder name), so the same seed gives that student the same kinds, sizes
+and pauses, and the same roster the same ports too (what the kernels then do with them is
+theirs: the key follows the capture).
 
-Ports: student i (0-based) gets K distinct client ports drawn from 20000 + 200 i ...
-20000 + 200 i + 199, so every student's connections can run in one shared capture and be
-split off by port.  Students start 50 ms apart and their connections 250 ms apart, so all
-of them run at once and a class of 100 is on the wire in about 6 s.
+Ports: student i (0-based, in roster order) gets K distinct client ports drawn from
+20000 + 200 i ... 20000 + 200 i + 199, so every student's connections can run in one shared
+capture and be split off by port.  Students start 50 ms apart and their connections 250 ms
+apart, so all of them run at once: the starts of a class of 100 span about 6 s.
 """
 import argparse
 import json
@@ -91,7 +92,7 @@ def kinds_for(rng, lab, k):
 def plan(seed, students, lab, k):
     conns, roster = [], []
     for i, (sid, name) in enumerate(students):
-        rng = random.Random(f'tcpphase-class:{seed}:{name}')
+        rng = random.Random(f'tcpphase-class:{seed}:{sid}')
         ports = sorted(rng.sample(range(PORT_BASE + PORT_BLOCK * i,
                                         PORT_BASE + PORT_BLOCK * (i + 1)), k))
         kinds = kinds_for(rng, lab, k)
