@@ -104,7 +104,9 @@ def plan(seed, students, lab, k):
                           'start': round(STUDENT_STAGGER * i + CONN_GAP * j, 4),
                           'client': client, 'server': server})
     conns.sort(key=lambda c: (c['start'], c['port']))
-    return {'seed': seed, 'lab': lab, 'students': roster, 'connections': conns}
+    # hold_listeners: randmix.server keeps its 8083 listeners (see there).
+    return {'seed': seed, 'lab': lab, 'students': roster, 'connections': conns,
+            'hold_listeners': True}
 
 
 def main():

@@ -113,7 +113,7 @@ def time_wait_frame(c, rng):
         return None
     side = fin.sender if fin is not None else 'client'
     tw = next((f for f in c.first if f.states[side] == 'TIME-WAIT'), None)
-    if tw is None:
+    if tw is None or tw is c.first[0]:
         return None
     prev = c.first[c.first.index(tw) - 1]
     who = ('the side that closed first' if fin is not None
