@@ -151,7 +151,9 @@ class Side(Endpoint):
             self.lose()
             return
         super().do(act, args)
-        if self.sock is not None:
+        if self.sock is not None and self.sock.gettimeout() != 0.0:
+            # Not on a socket made non-blocking (`nonblock`): a timeout would make its connect
+            # wait, and the client of synack-unacked keep sending SYNs instead of giving up.
             self.sock.settimeout(SOCK_TIMEOUT)
 
     def lose(self):
