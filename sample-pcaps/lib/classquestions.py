@@ -278,19 +278,20 @@ def reuse_state(c, rng):
 
 
 CLOSE = [close_first, time_wait_frame, state_after]
-RST = [rst_side, rst_frame, rst_bytes]
+RST = [rst_bytes, rst_side, rst_frame]
 # A kind of lib/randmix.py -> its templates, the most telling first (at most MAX_PER_CONN are
 # asked of one connection).  HOOK (scans): QUESTIONS['scan'] once the engine knows scans.
 QUESTIONS = {
     'client-first': CLOSE, 'server-first': CLOSE,
     'simultaneous': [time_wait_frame, state_after],
-    'half-close': [halfclose_bytes, close_first, state_after],
+    # (not close_first where another question's text names the side that closed)
+    'half-close': [halfclose_bytes, time_wait_frame, state_after],
     'unread': RST, 'linger-client': RST, 'linger-server': RST,
-    'rst-after-fin': [rst_bytes, rst_frame, close_first],
+    'rst-after-fin': [rst_bytes, rst_frame, state_after],
     'refused': [refused_frame], 'unanswered': [syn_count], 'synack-unacked': [synack_count],
-    'reuse-tw-client': [time_wait_holder, reuse_state, close_first],
-    'reuse-tw-server': [time_wait_holder, reuse_state, close_first],
-    'reuse-after-tw': [reuse_state, close_first],
+    'reuse-tw-client': [time_wait_holder, reuse_state, time_wait_frame],
+    'reuse-tw-server': [time_wait_holder, reuse_state, time_wait_frame],
+    'reuse-after-tw': [reuse_state, time_wait_frame],
     'server-loses': [rst_side, rst_frame], 'client-loses': [rst_side, rst_frame],
 }
 MAX_PER_CONN = 3
@@ -303,6 +304,9 @@ def questions(conn, rng, lab=None):
         templates.insert(0, handshake_frame)   # lab 1 is the handshake
     out = []
     for t in templates:
+        if t is rst_frame and any(q.topic in ('rst-received-bytes', 'rst-lost-bytes')
+                                  for q in out):
+            continue   # that question names the RST's frame
         q = t(conn, rng)
         if q is not None:
             out.append(q)
