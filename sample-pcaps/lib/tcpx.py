@@ -51,6 +51,7 @@ class Endpoint:
         self.listener = None
         self.name = name
         self.rcvbuf = None      # SO_RCVBUF for the next 'listen'
+        self.reuse = False   # SO_REUSEADDR for the socket bind or connect makes
 
     def _family(self, host):
         return socket.AF_INET6 if ':' in host else socket.AF_INET
@@ -58,6 +59,9 @@ class Endpoint:
     def _cur(self, host='0.0.0.0'):
         if self.sock is None:
             self.sock = socket.socket(self._family(host), socket.SOCK_STREAM)
+            if self.reuse:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                self.reuse = False
         return self.sock
 
     def do(self, act, args):
@@ -76,7 +80,12 @@ class Endpoint:
         elif act == 'socket':
             self.sock = None
         elif act == 'reuseaddr':
-            self._cur().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if self.sock is None:
+                # Not made yet: the address of the bind that follows gives its family (an
+                # IPv4 socket made here could not bind an IPv6 address).
+                self.reuse = True
+            else:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         elif act == 'bind':
             self._cur(args[0]).bind((args[0], int(args[1])))
         elif act == 'syncnt':
