@@ -19,6 +19,7 @@
 #include <epan/column-utils.h>
 
 #include "line.h"
+#include "packet-tcpphase.h"
 #include "ws_compat.h"
 
 enum { INFO_OFF = 0, INFO_ROLE = 1, INFO_STATES = 2 };
@@ -83,7 +84,7 @@ static size_t info_text(line *l, const tp_result *r)
     line_add(l, "[");
     line_add(l, tp_role_name((tp_role)r->role));
     add_findings(l, r); /* next to the role, so a Flow Graph arrow's cut label still shows it */
-    if (pref_info == INFO_STATES) {
+    if (pref_info == INFO_STATES && !tcpphase_student_mode()) {
         line_add(l, ": client ");
         line_add(l, tp_state_name((tp_state)r->after[TP_CLIENT]));
         line_add(l, ", server ");
@@ -113,7 +114,7 @@ static unsigned texts_used;
 
 static const char *cached_text(const tp_result *r, line *scratch, size_t *len)
 {
-    guint32 key = 1u << 31 | (guint32)pref_info << 26 | (guint32)r->findings << 16 |
+    guint32 key = 1u << 31 | (guint32)tcpphase_student_mode() << 30 | (guint32)pref_info << 26 | (guint32)r->findings << 16 |
                   (guint32)r->role << 8 | (guint32)r->after[TP_CLIENT] << 4 |
                   (guint32)r->after[TP_SERVER];
 
