@@ -114,9 +114,9 @@ static unsigned texts_used;
 
 static const char *cached_text(const tp_result *r, line *scratch, size_t *len)
 {
-    guint32 key = 1u << 31 | (guint32)tcpphase_student_mode() << 30 | (guint32)pref_info << 26 | (guint32)r->findings << 16 |
-                  (guint32)r->role << 8 | (guint32)r->after[TP_CLIENT] << 4 |
-                  (guint32)r->after[TP_SERVER];
+    guint32 key = 1u << 31 | (guint32)tcpphase_student_mode() << 30 | (guint32)pref_info << 26 |
+                  (guint32)r->findings << 16 | (guint32)r->role << 8 |
+                  (guint32)r->after[TP_CLIENT] << 4 | (guint32)r->after[TP_SERVER];
 
     /* Values that would not fit their bits (an engine with more states or roles than these
      * leave room for) are joined each time: correct, only slower. */

@@ -238,8 +238,7 @@ static const char *inferred_names(unsigned inferred)
 
 /* A state field; an inferred one says so in the tree's text, its value (for filters and -e
  * fields) stays the state's name. */
-static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, const char *state,
-                      unsigned inferred)
+static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, const char *state, unsigned inferred)
 {
     proto_item *item = proto_tree_add_string(tree, hf, tvb, 0, 0, state);
     proto_item_set_generated(item);
@@ -251,12 +250,11 @@ static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, const char *state
 static proto_item *draw_student(proto_tree *tree, tvbuff_t *tvb, const tp_result *r)
 {
     const char *role = tp_role_name((tp_role)r->role);
-    proto_item *top =
-        label_wanted(tree)
-            ? proto_tree_add_protocol_format(
-                  tree, proto_tcpphase, tvb, 0, 0,
-                  "TCP Connection Phase: %s (student mode: states hidden)", role)
-            : proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
+    proto_item *top = label_wanted(tree)
+                          ? proto_tree_add_protocol_format(
+                                tree, proto_tcpphase, tvb, 0, 0,
+                                "TCP Connection Phase: %s (student mode: states hidden)", role)
+                          : proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
