@@ -119,8 +119,9 @@ static const char *cached_text(const tp_result *r, line *scratch, size_t *len)
                   (guint32)r->after[TP_CLIENT] << 4 | (guint32)r->after[TP_SERVER];
 
     /* Values that would not fit their bits (an engine with more states or roles than these
-     * leave room for) are joined each time: correct, only slower. */
-    if (r->after[TP_CLIENT] >= 16 || r->after[TP_SERVER] >= 16 || (unsigned)pref_info >= 32) {
+     * leave room for; the preference has bits 26-29, student mode bit 30) are joined each
+     * time: correct, only slower. */
+    if (r->after[TP_CLIENT] >= 16 || r->after[TP_SERVER] >= 16 || (unsigned)pref_info >= 16) {
         *len = info_text(scratch, r);
         return scratch->text;
     }
