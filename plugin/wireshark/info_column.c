@@ -19,6 +19,7 @@
 #include <epan/column-utils.h>
 
 #include "line.h"
+#include "packet-tcpphase.h"
 #include "ws_compat.h"
 
 enum { INFO_OFF = 0, INFO_ROLE = 1, INFO_STATES = 2 };
@@ -83,7 +84,7 @@ static size_t info_text(line *l, const tp_result *r)
     line_add(l, "[");
     line_add(l, tp_role_name((tp_role)r->role));
     add_findings(l, r); /* next to the role, so a Flow Graph arrow's cut label still shows it */
-    if (pref_info == INFO_STATES) {
+    if (pref_info == INFO_STATES && !tcpphase_student_mode()) {
         line_add(l, ": client ");
         line_add(l, tp_state_name((tp_state)r->after[TP_CLIENT]));
         line_add(l, ", server ");
@@ -113,13 +114,14 @@ static unsigned texts_used;
 
 static const char *cached_text(const tp_result *r, line *scratch, size_t *len)
 {
-    guint32 key = 1u << 31 | (guint32)pref_info << 26 | (guint32)r->findings << 16 |
-                  (guint32)r->role << 8 | (guint32)r->after[TP_CLIENT] << 4 |
-                  (guint32)r->after[TP_SERVER];
+    guint32 key = 1u << 31 | (guint32)tcpphase_student_mode() << 30 | (guint32)pref_info << 26 |
+                  (guint32)r->findings << 16 | (guint32)r->role << 8 |
+                  (guint32)r->after[TP_CLIENT] << 4 | (guint32)r->after[TP_SERVER];
 
     /* Values that would not fit their bits (an engine with more states or roles than these
-     * leave room for) are joined each time: correct, only slower. */
-    if (r->after[TP_CLIENT] >= 16 || r->after[TP_SERVER] >= 16 || (unsigned)pref_info >= 32) {
+     * leave room for; the preference has bits 26-29, student mode bit 30) are joined each
+     * time: correct, only slower. */
+    if (r->after[TP_CLIENT] >= 16 || r->after[TP_SERVER] >= 16 || (unsigned)pref_info >= 16) {
         *len = info_text(scratch, r);
         return scratch->text;
     }

@@ -28,6 +28,7 @@
 #include <wsutil/wmem/wmem.h>
 
 #include "conn_tree.h"
+#include "inferred.h"
 #include "info_column.h"
 #include "line.h"
 #include "packet-tcpphase.h"
@@ -52,6 +53,7 @@ static int hf_gap = -1;
 static int hf_not_delivered = -1;
 static int hf_corrected_by = -1;
 static int hf_corrects = -1;
+static int hf_inferred = -1;
 
 static gint ett_tcpphase = -1;
 
@@ -65,6 +67,16 @@ static guint pref_time_wait_s = 60;
 /* Start connections where Zeek would (its timers and port-reuse rule) instead of per RFC 9293
  * incarnation: for comparisons with Zeek's conn.log (docs/zeek-differences.md). */
 static tp_ws_pref_bool pref_zeek_sessions = FALSE;
+
+/* Student mode: the role only. States, transitions, reasons, gaps and the expert items'
+ * explanations stay hidden until the student turns this off, so a lab step can be "predict,
+ * then reveal" (docs/labs, profile tcpphase-student). Drawing only: the engine is the same. */
+static tp_ws_pref_bool pref_student = FALSE;
+
+gboolean tcpphase_student_mode(void)
+{
+    return pref_student ? TRUE : FALSE;
+}
 
 static dissector_handle_t tcpphase_handle; /* with the protocol: dissect_tcpphase */
 static dissector_handle_t gate_handle;     /* the post-dissector, without: tcpphase_gate */
@@ -90,6 +102,7 @@ static void tcpphase_init(void)
     if (engine != NULL) /* defensive: a cleanup should always have come first */
         tp_engine_free(engine);
     engine = tp_engine_new(&cfg);
+    inferred_forget();
 
     /* Checked for each capture file, before tshark decides whether its first pass builds
      * trees: a Decode As change re-dissects, and so comes through here. */
@@ -102,6 +115,7 @@ static void tcpphase_cleanup(void)
     tp_engine_free(engine);
     engine = NULL;
     info_column_forget();
+    inferred_forget();
 }
 
 const tp_engine *tcpphase_engine(void)
@@ -144,6 +158,8 @@ static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
         return NULL;
     const tp_result *r = tp_engine_feed(engine, seg);
     ladder_tap_record(seg, r); /* the raw values are only readable now, on the first pass */
+    if (r != NULL && r->conn != 0)
+        inferred_record(engine, pinfo->num, r);
     return r;
 }
 
@@ -167,7 +183,7 @@ static const char *transition_text(line *l, const tp_result *r)
 
 /* The RFC 9293 rule behind each endpoint's state after the segment (the engine's transition
  * tables carry one per cell): "client: ...; server: ...", or NULL when no rule applied. */
-static const char *reason_text(line *l, const tp_result *r)
+static const char *reason_text(line *l, const tp_result *r, unsigned inferred)
 {
     const char *why[2];
     tp_dir sender = (tp_dir)r->sender;
@@ -175,13 +191,17 @@ static const char *reason_text(line *l, const tp_result *r)
     tp_result_reasons(r, &why[sender], &why[TP_PEER(sender)]);
     line_clear(l);
     for (int d = TP_CLIENT; d <= TP_SERVER; d++) {
-        if (why[d] == NULL)
+        gboolean guessed = (inferred & (1u << d)) != 0;
+        if (why[d] == NULL && !guessed)
             continue;
         if (l->len > 0)
             line_add(l, "; ");
         line_add(l, tp_dir_name((tp_dir)d));
         line_add(l, ": ");
-        line_add(l, why[d]);
+        if (why[d] != NULL)
+            line_add(l, why[d]);
+        if (guessed)
+            line_add(l, why[d] != NULL ? " (" INFERRED_TEXT ")" : INFERRED_TEXT);
     }
     return l->len > 0 ? l->text : NULL;
 }
@@ -210,6 +230,49 @@ static gboolean label_wanted(proto_tree *tree)
     return PTREE_DATA(tree)->visible || (ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT);
 }
 
+/* "client", "server" or "client and server": the sides whose state is inferred. */
+static const char *inferred_names(unsigned inferred)
+{
+    if (inferred == ((1u << TP_CLIENT) | (1u << TP_SERVER)))
+        return "client and server";
+    return tp_dir_name((inferred & (1u << TP_CLIENT)) ? TP_CLIENT : TP_SERVER);
+}
+
+/* A state field; an inferred one says so in the tree's text, its value (for filters and -e
+ * fields) stays the state's name. */
+static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, const char *state, unsigned inferred)
+{
+    proto_item *item = proto_tree_add_string(tree, hf, tvb, 0, 0, state);
+    proto_item_set_generated(item);
+    if (inferred)
+        proto_item_append_text(item, " (" INFERRED_TEXT ")");
+}
+
+/* Student mode's subtree: role, phase, sender and connection; the states are to be predicted. */
+static proto_item *draw_student(proto_tree *tree, tvbuff_t *tvb, const tp_result *r)
+{
+    const char *role = tp_role_name((tp_role)r->role);
+    proto_item *top = label_wanted(tree)
+                          ? proto_tree_add_protocol_format(
+                                tree, proto_tcpphase, tvb, 0, 0,
+                                "TCP Connection Phase: %s (student mode: states hidden)", role)
+                          : proto_tree_add_item(tree, proto_tcpphase, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top);
+    proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
+
+    if (wanted(sub, hf_role))
+        add_string(sub, hf_role, tvb, role);
+    if (wanted(sub, hf_phase))
+        add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
+    if (wanted(sub, hf_sender))
+        add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+    if (wanted(sub, hf_conn))
+        add_uint(sub, hf_conn, tvb, r->conn);
+    if (wanted(sub, hf_incarnation))
+        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
+    return top;
+}
+
 /*
  * The subtree for a segment the engine classified. The header line says at a glance what the
  * segment did: its role and the state change it caused (or the states when nothing changed).
@@ -217,6 +280,11 @@ static gboolean label_wanted(proto_tree *tree)
 static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                                const tp_result *r, guint32 corrected_by)
 {
+    /* Student mode keeps the role (and who sent it, and which connection) and hides every
+     * verdict about states, for the student to predict first. */
+    if (pref_student)
+        return draw_student(tree, tvb, r);
+
     const char *role = tp_role_name((tp_role)r->role);
     const char *client = tp_state_name((tp_state)r->after[TP_CLIENT]);
     const char *server = tp_state_name((tp_state)r->after[TP_SERVER]);
@@ -226,6 +294,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         label || wanted(tree, hf_transition) ? transition_text(&transition_line, r) : NULL;
     gboolean changed =
         r->before[TP_CLIENT] != r->after[TP_CLIENT] || r->before[TP_SERVER] != r->after[TP_SERVER];
+    unsigned inferred = inferred_sides(pinfo->num);
     tp_conn_summary conn;
     /* Only the segments that prove a gap carry it (r->findings says which, with no look-up). */
     char gaps_text[96];
@@ -292,6 +361,11 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
             line_add(&label_line, corrects);
             line_add(&label_line, ")");
         }
+        if (inferred != 0) {
+            line_add(&label_line, " (");
+            line_add(&label_line, inferred_names(inferred));
+            line_add(&label_line, " " INFERRED_TEXT ")");
+        }
         top =
             proto_tree_add_protocol_format(tree, proto_tcpphase, tvb, 0, 0, "%s", label_line.text);
     }
@@ -306,12 +380,14 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     if (wanted(sub, hf_sender))
         add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
     if (wanted(sub, hf_client_state))
-        add_string(sub, hf_client_state, tvb, client);
+        add_state(sub, hf_client_state, tvb, client, inferred & (1u << TP_CLIENT));
     if (wanted(sub, hf_server_state))
-        add_string(sub, hf_server_state, tvb, server);
+        add_state(sub, hf_server_state, tvb, server, inferred & (1u << TP_SERVER));
+    if (inferred != 0 && wanted(sub, hf_inferred))
+        add_string(sub, hf_inferred, tvb, inferred_names(inferred));
     if (transition != NULL && wanted(sub, hf_transition))
         add_string(sub, hf_transition, tvb, transition);
-    const char *reason = wanted(sub, hf_reason) ? reason_text(&reason_line, r) : NULL;
+    const char *reason = wanted(sub, hf_reason) ? reason_text(&reason_line, r, inferred) : NULL;
     if (reason != NULL)
         add_string(sub, hf_reason, tvb, reason);
     if (wanted(sub, hf_conn))
@@ -366,8 +442,11 @@ static void add_findings(packet_info *pinfo, proto_item *top, const tp_finding *
             continue;
         /* The precision bounds the read: the message is the engine's fixed-size buffer, and a
          * missing terminator must not make us read past it. */
-        expert_add_info_format(pinfo, top, &ei_finding[found[i].kind], "%.*s",
-                               (int)sizeof(found[i].message), found[i].message);
+        if (pref_student) /* the item's name only: its explanation is for after the guess */
+            expert_add_info(pinfo, top, &ei_finding[found[i].kind]);
+        else
+            expert_add_info_format(pinfo, top, &ei_finding[found[i].kind], "%.*s",
+                                   (int)sizeof(found[i].message), found[i].message);
     }
 }
 
@@ -509,6 +588,11 @@ static void register_fields(void)
          {"Corrects", "tcpphase.corrects", FT_STRING, BASE_NONE, NULL, 0x0,
           "The earlier frames this segment proves wrong as first read, e.g. \"frames 3-5\"",
           HFILL}},
+        {&hf_inferred,
+         {"Inferred", "tcpphase.inferred", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Endpoints whose state after this segment is inferred: the capture holds no segment "
+          "of theirs up to here (a one-direction capture, or their first segments missed)",
+          HFILL}},
     };
     static gint *ett[] = {&ett_tcpphase};
 
@@ -571,6 +655,13 @@ static void register_preferences(void)
         "compares with Zeek's conn.log. Off: one connection per incarnation.",
         &pref_zeek_sessions);
     info_column_register_pref(module);
+    prefs_register_bool_preference(
+        module, "student", "Student mode (predict, then reveal)",
+        "Show each segment's role, sender and connection only; hide both endpoints' states, "
+        "transitions, reasons, gaps and the explanations of expert items (their names stay), "
+        "and write only the role in the Info column. For labs: predict the states, then turn "
+        "this off to check.",
+        &pref_student);
 }
 
 void proto_register_tcpphase(void)

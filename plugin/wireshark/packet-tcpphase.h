@@ -14,4 +14,8 @@ void proto_reg_handoff_tcpphase(void);
 struct tp_engine;
 const struct tp_engine *tcpphase_engine(void);
 
+/* Student mode (preference tcpphase.student): the role only, the states hidden. */
+#include <glib.h>
+gboolean tcpphase_student_mode(void);
+
 #endif

@@ -1,5 +1,6 @@
-# profile.cmake: installs the Wireshark configuration profile "tcpphase" (profiles/tcpphase:
-# tcpphase columns, colouring rules, filter buttons), included from this folder's
+# profile.cmake: installs the Wireshark configuration profiles "tcpphase" (profiles/tcpphase:
+# tcpphase columns, colouring rules, filter buttons) and "tcpphase-student" (the same with the
+# states hidden, for the labs' predict-then-reveal steps), included from this folder's
 # CMakeLists.txt.
 #
 # Like the plugin, it goes to the personal folder by default, where Wireshark keeps a user's
@@ -9,7 +10,8 @@
 # (<prefix>/share/wireshark/profiles, /usr/share/wireshark/profiles on Debian), which every user
 # sees in the profile list and gets a personal copy of on first change.
 
-set(_profile_src "${PROJECT_SOURCE_DIR}/profiles/tcpphase")
+set(_profile_srcs "${PROJECT_SOURCE_DIR}/profiles/tcpphase"
+    "${PROJECT_SOURCE_DIR}/profiles/tcpphase-student")
 set(TCPPHASE_PERSONAL_PROFILE_DIR "" CACHE PATH
     "Personal Wireshark profiles folder for the tcpphase profile (default: the installing user's)")
 # The same cache entry as cmake/Packaging.cmake's, which is read after this one.
@@ -25,7 +27,7 @@ if(TCPPHASE_INSTALL_SYSTEM OR TCPPHASE_PERSONAL_PROFILE_DIR)
     else()
         set(_profile_dest "${TCPPHASE_PERSONAL_PROFILE_DIR}")
     endif()
-    install(DIRECTORY "${_profile_src}" DESTINATION "${_profile_dest}"
+    install(DIRECTORY ${_profile_srcs} DESTINATION "${_profile_dest}"
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
         DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
             WORLD_READ WORLD_EXECUTE
@@ -37,6 +39,6 @@ else()
         if(_config STREQUAL \"\")
             set(_config \"\$ENV{HOME}/.config\")
         endif()
-        file(INSTALL \"${_profile_src}\" DESTINATION \"\${_config}/wireshark/profiles\"
+        file(INSTALL ${_profile_srcs} DESTINATION \"\${_config}/wireshark/profiles\"
             FILES_MATCHING PATTERN preferences PATTERN colorfilters PATTERN dfilter_buttons)")
 endif()
