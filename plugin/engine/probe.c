@@ -5,7 +5,8 @@
  * with FIN is dropped by Linux as well (3.10.7.2); in SYN-SENT a segment with neither SYN nor
  * RST is dropped (3.10.7.3); in every synchronized state a segment without ACK is dropped
  * ("fifth, check the ACK field", 3.10.7.4). So no flags at all, FIN, PSH or URG without ACK,
- * and SYN with FIN or RST move no state: scanners send them to learn what answers (nmap's NULL,
+ * and SYN with FIN move no state (SYN with RST does: the RST bit is checked first, and the
+ * segment is judged as a RST): scanners send them to learn what answers (nmap's NULL,
  * FIN and Xmas scans and its OS-detection probes), and the only thing they prove is the answer:
  * a RST says no connection exists on that port.
  */

@@ -8,12 +8,15 @@
 #include "conn.h"
 
 /* Do these flags make a segment no state accepts (RFC 9293 3.10.7)? No flags; FIN, PSH or URG
- * without ACK; SYN with FIN; SYN with RST. */
+ * without ACK; SYN with FIN. With RST it is no probe: every state checks the RST bit before the
+ * SYN bit and the ACK field, so a RST with other flags is judged as a RST (classify.c). */
 static inline bool tp_probe_flags(uint8_t flags)
 {
+    if (flags & TP_RST)
+        return false;
     if (flags & TP_SYN)
-        return (flags & (TP_FIN | TP_RST)) != 0;
-    return !(flags & (TP_ACK | TP_RST));
+        return (flags & TP_FIN) != 0;
+    return !(flags & TP_ACK);
 }
 
 /* Is seg, from dir, a RST answering the peer's probe, the connection's latest segment? Or a
