@@ -181,13 +181,51 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     }
 }
 
-/* A scan's attempts (a client's SYN or probe opening a connection) and the answers to them. */
-static void account_scan(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role)
+/* Once a host is known to be scanning, the lone ACKs it opened connections with before were
+ * probes too (an ACK scan): in the second look they are `probe`, moving no state, and the RST
+ * answering one leaves its sender UNKNOWN. */
+static void correct_early_acks(tp_engine *e, const tp_segment *seg)
 {
+    uint32_t ids[8];
+    size_t n = tp_scans_early_acks(e->scans, seg, ids, G_N_ELEMENTS(ids));
+
+    for (size_t i = 0; i < n; i++) {
+        tp_conn *c = tp_conntable_get(e->conns, ids[i]);
+        if (!c || c->last_frame - c->first_frame > MAX_CORRECTED)
+            continue;
+        for (uint32_t f = c->first_frame; f <= c->last_frame; f++) {
+            const tp_result *r = tp_results_get(&e->results, f);
+            if (!r || r->conn != c->id)
+                continue;
+            if (f == c->first_frame) {
+                tp_corrections_role(e->corrections, f, seg->frame, TP_ROLE_PROBE);
+                tp_corrections_state(e->corrections, f, seg->frame, TP_CLIENT, TP_STATE_COUNT,
+                                     TP_UNKNOWN);
+            } else {
+                tp_corrections_state(e->corrections, f, seg->frame, TP_CLIENT, TP_UNKNOWN,
+                                     TP_UNKNOWN);
+            }
+        }
+        c->ep[TP_CLIENT].state = TP_UNKNOWN;
+    }
+}
+
+/* A scan's attempts (a client's SYN or probe opening a connection) and the answers to them. */
+static void account_scan(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r)
+{
+    tp_role role = (tp_role)r->role;
+
     if (c->first_frame == seg->frame) {
         if (dir == TP_CLIENT &&
-            (role == TP_ROLE_SYN || role == TP_ROLE_PROBE || tp_probe_lone_ack(c, seg)))
-            tp_scans_attempt(e->scans, c, seg);
+            (role == TP_ROLE_SYN || role == TP_ROLE_PROBE || tp_probe_lone_ack(c, seg)) &&
+            tp_scans_attempt(e->scans, c, seg)) {
+            correct_early_acks(e, seg);
+            if (tp_probe_lone_ack(c, seg)) { /* the lone ACK that shows the scan is a probe */
+                r->role = TP_ROLE_PROBE;
+                r->event = TP_EV_NONE;
+                r->after[dir] = r->before[dir];
+            }
+        }
         return;
     }
     if (role == TP_ROLE_SYN_ACK && dir == TP_SERVER)
@@ -199,7 +237,7 @@ static void account_scan(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment 
 }
 
 /* Connection bookkeeping for the summary and the hindsight findings. */
-static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, const tp_result *r)
+static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r)
 {
     tp_conntable *t = e->conns;
     tp_role role = (tp_role)r->role;
@@ -242,7 +280,7 @@ static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
         break;
     }
     if (c->scan_attempt || c->first_frame == seg->frame)
-        account_scan(e, c, dir, seg, role);
+        account_scan(e, c, dir, seg, r);
     tp_conn_apply(t, c, dir, seg, r->before, r->after);
     /* The RST that ended the connection names its close; one a SYN survives does not, nor one
      * that only cuts a TIME-WAIT short (the FINs had closed it). */

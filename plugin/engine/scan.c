@@ -29,9 +29,11 @@ typedef struct pair {
     uint32_t completed;                  /* open ports whose handshake the scanner completed */
     uint32_t kinds[TP_PROBE_KIND_COUNT]; /* attempts by opening flags */
     uint16_t first_port;
-    uint8_t first_status;    /* tp_scan_answer bits of first_port, while port_status is NULL */
-    GHashTable *port_status; /* port -> tp_scan_answer bits, from the second port on */
-    uint32_t index;          /* its place among the scans, plus one; 0: not (yet) a scan */
+    uint8_t first_status;       /* tp_scan_answer bits of first_port, while port_status is NULL */
+    GHashTable *port_status;    /* port -> tp_scan_answer bits, from the second port on */
+    uint32_t index;             /* its place among the scans, plus one; 0: not (yet) a scan */
+    uint32_t early[SCAN_PORTS]; /* connections its lone ACKs opened before it was a scan */
+    uint8_t n_early;
 } pair;
 
 struct tp_scans {
@@ -113,12 +115,14 @@ static bool is_scan(const pair *p)
            (p->ports >= SCAN_PORTS && 2 * p->completed < p->ports);
 }
 
-static void promote(tp_scans *s, pair *p)
+static bool promote(tp_scans *s, pair *p)
 {
     if (!p->index && is_scan(p)) {
         g_ptr_array_add(s->order, p);
         p->index = s->order->len;
+        return true;
     }
+    return false;
 }
 
 /* Port keys and answer values in the port set: never NULL, so a miss is told apart. */
@@ -171,7 +175,7 @@ static void mark(pair *p, uint16_t port, uint8_t bits)
     p->completed += (now & TP_ANSWER_COMPLETED) && !(old & TP_ANSWER_COMPLETED);
 }
 
-void tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg)
+bool tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg)
 {
     pair k;
     key_of(&k, &seg->src, &seg->dst);
@@ -185,7 +189,26 @@ void tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg)
     add_port(p, seg->dport);
     p->kinds[tp_probe_kind_of(seg->flags)]++;
     c->scan_attempt = true;
-    promote(s, p);
+    bool ack = tp_probe_kind_of(seg->flags) == TP_PROBE_ACK;
+    if (promote(s, p))
+        return true; /* c itself is the engine's to name: it is being read */
+    if (!p->index && ack && p->n_early < SCAN_PORTS)
+        p->early[p->n_early++] = c->id;
+    return false;
+}
+
+size_t tp_scans_early_acks(tp_scans *s, const tp_segment *seg, uint32_t *ids, size_t max)
+{
+    pair k;
+    key_of(&k, &seg->src, &seg->dst);
+    pair *p = g_hash_table_lookup(s->pairs, &k);
+    size_t n = 0;
+    if (!p)
+        return 0;
+    for (; n < p->n_early && n < max; n++)
+        ids[n] = p->early[n];
+    p->n_early = 0;
+    return n;
 }
 
 void tp_scans_answer(tp_scans *s, const tp_conn *c, tp_scan_answer a)
@@ -194,7 +217,8 @@ void tp_scans_answer(tp_scans *s, const tp_conn *c, tp_scan_answer a)
     if (!p)
         return;
     mark(p, c->port[TP_SERVER], (uint8_t)a);
-    promote(s, p);
+    if (promote(s, p))
+        p->n_early = 0; /* promoted by an answer: its lone ACKs' connections stay as read */
 }
 
 bool tp_scans_active(const tp_scans *s, const tp_segment *seg)

@@ -12,8 +12,12 @@ typedef struct tp_scans tp_scans;
 tp_scans *tp_scans_new(void);
 void tp_scans_free(tp_scans *s);
 
-/* A connection c opened by its client's SYN or probe (seg, at c's first frame). */
-void tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg);
+/* A connection c opened by its client's SYN or probe (seg, at c's first frame). Returns true
+ * when it makes its pair a scan: then tp_scans_early_acks names the connections its lone ACKs
+ * opened before, when nothing yet told them from connections picked up mid-stream. */
+bool tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg);
+/* Up to max of them (ids), for seg's pair; returns how many. Each is named once. */
+size_t tp_scans_early_acks(tp_scans *s, const tp_segment *seg, uint32_t *ids, size_t max);
 
 /* What the target answered on c's port: a SYN-ACK (open), a RST (closed), or the scanner's
  * ACK completing the handshake (a connect scan). */
