@@ -7,22 +7,12 @@
  */
 #include "tcpphase.h"
 
+#include "expect.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define PORTS 1000
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "line %d: ", __LINE__);                                                \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static uint32_t frame;
 

@@ -11,22 +11,12 @@
  */
 #include "tcpphase.h"
 
+#include "expect.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define N_FLOWS 6
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "line %d: ", __LINE__);                                                \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 typedef struct flow {
     uint8_t host[2];  /* last byte of each side's address */
