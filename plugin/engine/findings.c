@@ -242,7 +242,7 @@ char *tp_msg_half_open(uint32_t syn_count, tp_half_open_kind kind, tp_dir sender
     case TP_HALF_OPEN_PEER_LOST_STATE:
         return g_strdup_printf("Half-open: the %s answered in-window traffic of an established "
                                "connection with a RST without ACK: it had lost the connection's "
-                               "state (RFC 9293 3.5.2)",
+                               "state (RFC 9293 3.5.2), or aborted it (3.10.4)",
                                tp_dir_name(sender));
     case TP_HALF_OPEN_CHALLENGE_ACK:
         return g_strdup_printf("Half-open: a SYN on a synchronized 4-tuple answered by a "

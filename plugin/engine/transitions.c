@@ -144,7 +144,9 @@ static const tp_cell recv_table[TP_EV_COUNT][TP_STATE_COUNT] = {
         },
     [TP_EV_FIN_ACK_FIN] =
         {
-            [TP_FIN_WAIT_1] = CELL(TP_TIME_WAIT, "3.10.7.4: a FIN acknowledging its FIN"),
+            [TP_FIN_WAIT_1] =
+                CELL(TP_TIME_WAIT, "3.10.7.4: a FIN acknowledging its FIN: the ACK (fifth "
+                                   "step) takes it to FIN-WAIT-2, the FIN (eighth) to TIME-WAIT"),
             [TP_FIN_WAIT_2] = CELL(TP_TIME_WAIT, "3.10.7.4: a FIN in FIN-WAIT-2"),
             [TP_CLOSING] = CELL(TP_TIME_WAIT, "3.10.7.4: its FIN is acknowledged in CLOSING"),
         },
