@@ -248,6 +248,16 @@ static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, const char *state
         proto_item_append_text(item, " (" INFERRED_TEXT ")");
 }
 
+/* The fields every view shows, student mode included: what the segment is and who sent it. */
+static void add_role_fields(proto_tree *sub, tvbuff_t *tvb, const tp_result *r, const char *role)
+{
+    if (wanted(sub, hf_role))
+        add_string(sub, hf_role, tvb, role);
+    if (wanted(sub, hf_phase))
+        add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
+    if (wanted(sub, hf_sender))
+        add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+}
 /* Student mode's subtree: role, phase, sender and connection; the states are to be predicted. */
 static proto_item *draw_student(proto_tree *tree, tvbuff_t *tvb, const tp_result *r)
 {
@@ -260,12 +270,7 @@ static proto_item *draw_student(proto_tree *tree, tvbuff_t *tvb, const tp_result
     proto_item_set_generated(top);
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
-    if (wanted(sub, hf_role))
-        add_string(sub, hf_role, tvb, role);
-    if (wanted(sub, hf_phase))
-        add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
-    if (wanted(sub, hf_sender))
-        add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+    add_role_fields(sub, tvb, r, role);
     if (wanted(sub, hf_conn))
         add_uint(sub, hf_conn, tvb, r->conn);
     if (wanted(sub, hf_incarnation))
@@ -373,12 +378,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     proto_tree *sub = proto_item_add_subtree(top, ett_tcpphase);
 
     /* In the order of a visible tree; each only if the tree keeps it (see wanted). */
-    if (wanted(sub, hf_role))
-        add_string(sub, hf_role, tvb, role);
-    if (wanted(sub, hf_phase))
-        add_string(sub, hf_phase, tvb, tp_phase_name(tp_result_phase(r)));
-    if (wanted(sub, hf_sender))
-        add_string(sub, hf_sender, tvb, tp_dir_name((tp_dir)r->sender));
+    add_role_fields(sub, tvb, r, role);
     if (wanted(sub, hf_client_state))
         add_state(sub, hf_client_state, tvb, client, inferred & (1u << TP_CLIENT));
     if (wanted(sub, hf_server_state))
