@@ -30,8 +30,16 @@ tp_event tp_classify_event(const tp_conn *c, tp_dir dir, const tp_segment *seg)
 
     if (tp_probe_flags(seg->flags))
         return TP_EV_NONE; /* no state takes it (probe.c) */
-    if (seg->flags & TP_RST)
-        return tp_rst_acceptable(sender, receiver, seg) ? TP_EV_RST : TP_EV_NONE;
+    if (seg->flags & TP_RST) {
+        if (!tp_rst_acceptable(sender, receiver, seg))
+            return TP_EV_NONE;
+        /* 3.10.7.3: SYN-SENT resets an unacceptable ACK from that ACK's number, never its
+         * own next one; a RST from there answers a SYN-ACK that acknowledged the SYN (the
+         * capture did not show it): an abort, or a host with no socket for it (a scanner). */
+        return sender->state == TP_SYN_SENT && sender->syn_seen && seg->seq == sender->isn + 1
+                   ? TP_EV_RST_SYN_ANSWERED
+                   : TP_EV_RST;
+    }
     if (seg->flags & TP_SYN)
         return classify_syn(receiver, seg);
     if (seg->flags & TP_FIN)
@@ -85,7 +93,8 @@ static tp_role syn_role(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_
      * a retransmission. */
     if (again && sender->synack_seen)
         return TP_ROLE_SYN_ACK_RETRANSMIT;
-    return c->simultaneous ? TP_ROLE_SIMULTANEOUS_SYN_ACK : TP_ROLE_SYN_ACK;
+    /* Its own SYN first, then SYN,ACK with the same number: the peer's SYN came between. */
+    return c->simultaneous || again ? TP_ROLE_SIMULTANEOUS_SYN_ACK : TP_ROLE_SYN_ACK;
 }
 
 static tp_role fin_role(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_event ev)

@@ -160,9 +160,12 @@ typedef struct tp_side_more {
     uint32_t syn_count_hi;               /* tp_conn.syn_count above 8 bits */
     uint32_t first_syn_frame;            /* when not the first frame (syn_first) */
     uint32_t zeek_held[2];               /* Zeek's data held beyond a hole (zeek.c, ZK_EP_HELD) */
-    uint32_t hole_from[2]; /* an endpoint's held FIN (order.c): where the hole before it starts */
-    uint32_t hole_to[2];   /* and where the FIN's segment starts; past the FIN: the FIN itself
-                              never arrived */
+    uint32_t hole_from[2];  /* an endpoint's held FIN (order.c): where the hole before it starts */
+    uint32_t hole_to[2];    /* and where the FIN's segment starts; past the FIN: the FIN itself
+                               never arrived */
+    uint32_t held_frame[2]; /* the held FIN's frame */
+    uint32_t fill_frame[2]; /* the first captured segment that fills the hole from its start */
+    uint32_t fin_implied_frame[2]; /* the frame that implied an endpoint's FIN (evidence.c) */
 } tp_side_more;
 
 /* end_rst holds the RST roles (engine.c, account) in its 3 bits: the four from
@@ -191,17 +194,18 @@ typedef enum tp_odd { TP_ODD_NONE = 0, TP_ODD_PROBE, TP_ODD_KEEPALIVE, TP_ODD_EM
 /* Events: a segment seen from the receiving endpoint's side (classify.c makes them,
  * transitions.c applies them). */
 typedef enum tp_event {
-    TP_EV_NONE = 0,    /* no transition: out-of-window RST, unacceptable SYN-ACK */
-    TP_EV_SYN,         /* SYN, the receiver has sent none */
-    TP_EV_SYN_CROSSED, /* SYN while the receiver's own SYN is outstanding */
-    TP_EV_SYN_ACK,     /* SYN,ACK acknowledging the receiver's SYN (or its SYN unseen) */
-    TP_EV_ACK,         /* ACK (maybe data) changing nothing for the receiver */
-    TP_EV_ACK_SYN,     /* ACK acknowledging the receiver's SYN, not its FIN */
-    TP_EV_ACK_FIN,     /* ACK acknowledging the receiver's FIN */
-    TP_EV_FIN,         /* FIN, the receiver has sent none */
-    TP_EV_FIN_CROSSED, /* FIN not acknowledging the receiver's FIN */
-    TP_EV_FIN_ACK_FIN, /* FIN acknowledging the receiver's FIN */
-    TP_EV_RST,         /* acceptable RST */
+    TP_EV_NONE = 0,         /* no transition: out-of-window RST, unacceptable SYN-ACK */
+    TP_EV_SYN,              /* SYN, the receiver has sent none */
+    TP_EV_SYN_CROSSED,      /* SYN while the receiver's own SYN is outstanding */
+    TP_EV_SYN_ACK,          /* SYN,ACK acknowledging the receiver's SYN (or its SYN unseen) */
+    TP_EV_ACK,              /* ACK (maybe data) changing nothing for the receiver */
+    TP_EV_ACK_SYN,          /* ACK acknowledging the receiver's SYN, not its FIN */
+    TP_EV_ACK_FIN,          /* ACK acknowledging the receiver's FIN */
+    TP_EV_FIN,              /* FIN, the receiver has sent none */
+    TP_EV_FIN_CROSSED,      /* FIN not acknowledging the receiver's FIN */
+    TP_EV_FIN_ACK_FIN,      /* FIN acknowledging the receiver's FIN */
+    TP_EV_RST,              /* acceptable RST */
+    TP_EV_RST_SYN_ANSWERED, /* RST from SYN-SENT at its SYN's next number: a SYN-ACK came */
     TP_EV_COUNT
 } tp_event;
 

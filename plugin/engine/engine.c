@@ -36,6 +36,7 @@
 #include "delivery.h"
 #include "evidence.h"
 #include "findings.h"
+#include "hindsight.h"
 #include "endpoint.h"
 #include "incarnation.h"
 #include "keepalive.h"
@@ -108,24 +109,6 @@ static void note(tp_result *r, tp_finding_kind kind)
     r->findings |= 1u << kind;
 }
 
-/* Frames that proof corrects: d's state over c's frames from `from` up to the proof was
- * `state` (after `from`, and before and after each later one). Proofs are rare, but the frames
- * between may be many: past MAX_CORRECTED frames the rest keep their first answer. */
-#define MAX_CORRECTED 65536u
-
-static void correct_states(tp_engine *e, const tp_conn *c, tp_dir d, uint32_t from, uint32_t proof,
-                           tp_state state)
-{
-    if (!from || from >= proof || proof - from > MAX_CORRECTED)
-        return;
-    for (uint32_t f = from; f < proof; f++) {
-        const tp_result *r = tp_results_get(&e->results, f);
-        if (r && r->conn == c->id && (r->after[d] != state || (f > from && r->before[d] != state)))
-            tp_corrections_state(e->corrections, f, proof, d, f > from ? state : TP_STATE_COUNT,
-                                 state);
-    }
-}
-
 static void half_open(tp_engine *e, const tp_segment *seg, tp_result *r, tp_half_open_kind kind,
                       tp_dir dir)
 {
@@ -181,33 +164,26 @@ static void find(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp
     }
 }
 
+/* A FIN's capture gap filled later by the captured data (order.c): out of order, not missed.
+ * Only a lone gap of the FIN's own data, the case order.c holds a FIN for. */
+static void gap_filled(tp_engine *e, uint32_t fin_frame, uint32_t by)
+{
+    const tp_result *fin = tp_results_get(&e->results, fin_frame);
+    if (fin && (fin->findings & (1u << TP_FIND_CAPTURE_GAP)) &&
+        tp_findings_gaps(e->findings, fin_frame) == TP_GAP_BIT(fin->sender, TP_GAP_DATA))
+        tp_corrections_gap_filled(e->corrections, fin_frame, by);
+}
+
 /* Once a host is known to be scanning, the lone ACKs it opened connections with before were
  * probes too (an ACK scan): in the second look they are `probe`, moving no state, and the RST
- * answering one leaves its sender UNKNOWN. */
+ * answering one leaves its sender UNKNOWN (hindsight.c). */
 static void correct_early_acks(tp_engine *e, const tp_segment *seg)
 {
     uint32_t ids[8];
     size_t n = tp_scans_early_acks(e->scans, seg, ids, G_N_ELEMENTS(ids));
 
-    for (size_t i = 0; i < n; i++) {
-        tp_conn *c = tp_conntable_get(e->conns, ids[i]);
-        if (!c || c->last_frame - c->first_frame > MAX_CORRECTED)
-            continue;
-        for (uint32_t f = c->first_frame; f <= c->last_frame; f++) {
-            const tp_result *r = tp_results_get(&e->results, f);
-            if (!r || r->conn != c->id)
-                continue;
-            if (f == c->first_frame) {
-                tp_corrections_role(e->corrections, f, seg->frame, TP_ROLE_PROBE);
-                tp_corrections_state(e->corrections, f, seg->frame, TP_CLIENT, TP_STATE_COUNT,
-                                     TP_UNKNOWN);
-            } else {
-                tp_corrections_state(e->corrections, f, seg->frame, TP_CLIENT, TP_UNKNOWN,
-                                     TP_UNKNOWN);
-            }
-        }
-        c->ep[TP_CLIENT].state = TP_UNKNOWN;
-    }
+    tp_hindsight_early_acks(e->corrections, &e->results, e->conns, ids, n, seg->frame,
+                            seg->time_ns);
 }
 
 /* A scan's attempts (a client's SYN or probe opening a connection) and the answers to them. */
@@ -271,6 +247,7 @@ static void account(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg,
         c->synack_again = true;
         break;
     case TP_ROLE_SIMULTANEOUS_SYN:
+    case TP_ROLE_SIMULTANEOUS_SYN_ACK: /* the peer's SYN may be missing: its own tells */
         c->simultaneous = true;
         break;
     case TP_ROLE_FIN_SIMULTANEOUS:
@@ -346,20 +323,32 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
         uint32_t since = 0;
         lost = tp_delivery_apply(&e->results, e->conns, e->findings, c, dir, seg, &since);
         if (lost) /* dir was in its restored state all along */
-            correct_states(e, c, dir, since, seg->frame, (tp_state)c->ep[dir].state);
-        if (c->ep[TP_CLIENT].fin_held || c->ep[TP_SERVER].fin_held) /* order.c */
-            tp_order_release(e->conns, c, dir, seg);
-        else if (c->ep[TP_PEER(dir)].fin_seen)
-            tp_order_fin_not_taken(&e->results, e->conns, c, dir, seg);
+            tp_hindsight_states(e->corrections, &e->results, c, dir, since, seg->frame,
+                                (tp_state)c->ep[dir].state, TP_CAUSE_NOT_DELIVERED);
+        if (c->ep[TP_CLIENT].fin_held || c->ep[TP_SERVER].fin_held) { /* order.c */
+            uint32_t out_of_order[2] = {0, 0};
+            if (tp_order_release(e->conns, c, dir, seg, out_of_order) && out_of_order[1])
+                gap_filled(e, out_of_order[0], out_of_order[1]);
+        } else if (c->ep[TP_PEER(dir)].fin_seen) {
+            uint32_t fin = c->last_frame;
+            if (tp_order_fin_not_taken(&e->results, e->conns, c, dir, seg))
+                tp_hindsight_states(e->corrections, &e->results, c, dir, fin, seg->frame,
+                                    (tp_state)c->ep[dir].state, TP_CAUSE_FIN_NOT_TAKEN);
+        }
         past_hole = tp_order_fin_past_hole(c, dir, seg);
         if (tp_probe_synack_reset(c, dir, seg)) { /* it never took the SYN-ACK (probe.h) */
             tp_conn_set_state(e->conns, c, dir, TP_CLOSED, seg->time_ns);
-            correct_states(e, c, dir, c->first_synack_frame, seg->frame, TP_CLOSED);
+            tp_hindsight_states(e->corrections, &e->results, c, dir, c->first_synack_frame,
+                                seg->frame, TP_CLOSED, TP_CAUSE_SYN_ACK_RESET);
         }
         keepalive_ack = tp_keepalive_unseen(c, dir, seg);
         if (keepalive_ack) /* the segment it answers was a keep-alive */
-            tp_corrections_role(e->corrections, c->last_frame, seg->frame, TP_ROLE_KEEPALIVE);
-        gaps = tp_evidence_apply(e->conns, c, dir, seg);
+            tp_corrections_role(e->corrections, c->last_frame, seg->frame, TP_CAUSE_KEEPALIVE,
+                                TP_ROLE_KEEPALIVE);
+        uint32_t retracted = 0;
+        gaps = tp_evidence_apply(e->conns, c, dir, seg, &retracted);
+        if (retracted) /* both ends were ESTABLISHED since: the FIN was a byte of data */
+            tp_hindsight_fin_was_data(e->corrections, &e->results, c, retracted, seg->frame);
         late = tp_evidence_late(c, dir, seg);
     }
     tp_event ev = late || odd ? TP_EV_NONE : tp_classify_event(c, dir, seg);
@@ -372,6 +361,8 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     r->late = late;
     r->proved = r->before[TP_CLIENT] != was[TP_CLIENT] || r->before[TP_SERVER] != was[TP_SERVER];
     tp_apply_event(ev, dir, r->before, r->after);
+    if (ev == TP_EV_SYN && r->before[dir] == TP_ESTABLISHED && r->after[dir] == TP_SYN_SENT)
+        tp_hindsight_synack_unseen(e->corrections, &e->results, c, dir, seg->frame);
     if (past_hole && r->after[dir] != r->before[dir]) /* its receiver waits for the hole */
         tp_order_hold(e->conns, c, dir, hole_from, seg, r->after, r->before);
     tp_role role = odd    ? odd
@@ -479,8 +470,14 @@ size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_
     if (!r || !out)
         return 0;
     size_t n = r->findings ? tp_findings_of(e->findings, frame, out, max) : 0;
-    if (complete)
+    if (complete) {
+        uint32_t by = tp_engine_gap_filled_by(e, frame);
+        for (size_t i = 0; by && i < n; i++) /* the gap was only out of order */
+            if (out[i].kind == TP_FIND_CAPTURE_GAP)
+                put(&out[i], 1, frame, TP_FIND_OUT_OF_ORDER,
+                    tp_msg_out_of_order((tp_dir)r->sender, by));
         n += hindsight(e, frame, r, out + n, max - n);
+    }
     return n;
 }
 
@@ -499,6 +496,16 @@ uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame)
     if (!r || !(r->findings & (1u << TP_FIND_CAPTURE_GAP)))
         return 0;
     return tp_findings_gaps(e->findings, frame);
+}
+
+const char *tp_engine_correction_why(const tp_engine *e, uint32_t frame)
+{
+    return e ? tp_corrections_why(e->corrections, frame) : NULL;
+}
+
+uint32_t tp_engine_gap_filled_by(const tp_engine *e, uint32_t frame)
+{
+    return e ? tp_corrections_filled_by(e->corrections, frame) : 0;
 }
 
 char *tp_engine_not_delivered(const tp_engine *e, uint32_t frame, char *out, size_t size)

@@ -62,6 +62,7 @@ static void apply(tp_conntable *t, tp_conn *c, const implied *m, const tp_segmen
     tp_endpoint_sent(ep, &s);
     tp_conn_apply(t, c, m->from, &s, before, after);
     if (m->flags & TP_FIN) {
+        tp_conntable_more_new(t, c)->fin_implied_frame[m->from] = proof->frame;
         ep->fin_implied = true;
         ep->implied_fin = role == TP_ROLE_FIN_PASSIVE        ? TP_IMPLIED_FIN_PASSIVE
                           : role == TP_ROLE_FIN_SIMULTANEOUS ? TP_IMPLIED_FIN_SIMULTANEOUS
@@ -100,6 +101,14 @@ static uint32_t handshake(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segm
         apply(t, c, &m, seg);
         return TP_GAP_BIT(p, TP_GAP_SYN_ACK);
     }
+    if (me->state == TP_SYN_RECEIVED && c->simultaneous && me->synack_seen && peer->syn_seen &&
+        !peer->synack_seen && seg->ack == peer->isn + 1) {
+        /* 3.5 fig. 7: in a simultaneous open, SYN-RECEIVED acknowledges the peer's SYN,ACK;
+         * with no segment of its own in between, an ACK after its SYN,ACK answers that one. */
+        implied m = {.from = p, .flags = TP_SYN | TP_ACK, .seq = peer->isn, .ack = me->isn + 1};
+        apply(t, c, &m, seg);
+        return TP_GAP_BIT(p, TP_GAP_SYN_ACK);
+    }
     if (me->state == TP_SYN_RECEIVED && me->syn_seen && seg->len > 0) {
         implied m = {.from = p, .flags = TP_ACK, .seq = seg->ack, .ack = me->isn + 1};
         apply(t, c, &m, seg);
@@ -125,8 +134,16 @@ static uint32_t report(const tp_conn *c, tp_dir owner, tp_gap_kind kind)
 static uint32_t acknowledged(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg)
 {
     tp_dir p = TP_PEER(dir);
-    const tp_endpoint *peer = &c->ep[p];
+    const tp_endpoint *me = &c->ep[dir], *peer = &c->ep[p];
 
+    /* A peer the capture never shows (one direction only): its numbers are known only from
+     * this side's acknowledgments, and only one more than the last is read, as a FIN. */
+    if (!peer->seq_seen && !peer->captured && me->ack_seen && !peer->tiny_data &&
+        seg->ack == me->max_ack + 1) {
+        implied m = {.from = p, .flags = TP_ACK | TP_FIN, .seq = me->max_ack, .ack = me->snd_nxt};
+        apply(t, c, &m, seg);
+        return 0; /* not reported: a side the capture never shows is missing nothing */
+    }
     if (!peer->seq_seen || peer->fin_seen || !tp_seq_lt(peer->snd_nxt, seg->ack))
         return 0; /* nothing known to measure from, or nothing can follow a FIN */
     uint32_t hole = seg->ack - peer->snd_nxt;
@@ -178,7 +195,8 @@ static uint32_t skipped(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segmen
  * those the FIN made, both ends go back to ESTABLISHED; after later closing segments they are
  * left as they are.
  */
-static uint32_t retract_fin(tp_conntable *t, tp_conn *c, tp_dir owner, const tp_segment *seg)
+static uint32_t retract_fin(tp_conntable *t, tp_conn *c, tp_dir owner, const tp_segment *seg,
+                            uint32_t *since)
 {
     tp_endpoint *me = &c->ep[owner], *peer = &c->ep[TP_PEER(owner)];
 
@@ -198,6 +216,7 @@ static uint32_t retract_fin(tp_conntable *t, tp_conn *c, tp_dir owner, const tp_
         tp_conn_set_state(t, c, owner, TP_ESTABLISHED, seg->time_ns);
         tp_conn_set_state(t, c, TP_PEER(owner), TP_ESTABLISHED, seg->time_ns);
         c->ack_of_fin_seen = false;
+        *since = tp_conntable_more_new(t, c)->fin_implied_frame[owner];
     }
     return report(c, owner, TP_GAP_DATA);
 }
@@ -217,7 +236,8 @@ static void syn_of_syn_ack(tp_conn *c, tp_dir dir, const tp_segment *seg)
     }
 }
 
-uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg)
+uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                           uint32_t *retracted)
 {
     /* A RST proves where its sender stood, not what it received: its acknowledgment may echo
      * the segment it refuses (3.10.7.1). */
@@ -230,7 +250,8 @@ uint32_t tp_evidence_apply(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_seg
     uint32_t gaps = 0;
     /* Tested here once for both ends: the calls cost more than the test on every segment. */
     if (c->ep[TP_CLIENT].fin_implied || c->ep[TP_SERVER].fin_implied)
-        gaps = retract_fin(t, c, dir, seg) | retract_fin(t, c, TP_PEER(dir), seg);
+        gaps = retract_fin(t, c, dir, seg, retracted) |
+               retract_fin(t, c, TP_PEER(dir), seg, retracted);
     if (!(seg->flags & TP_ACK))
         return gaps;
     /* Its own missed segments first: they were sent before this one, and a FIN of its own

@@ -206,6 +206,15 @@ char *tp_msg_syn_unanswered(uint32_t syn_count)
                            syn_count, syn_count == 1 ? "" : "s");
 }
 
+/* The second look at a FIN captured past data (order.c): the data was there, later. */
+char *tp_msg_out_of_order(tp_dir owner, uint32_t filled_by)
+{
+    return g_strdup_printf("Out of order: the %s's data before this FIN is in the capture later, "
+                           "from frame %u; its receiver takes the FIN once that data arrives (RFC "
+                           "9293 3.10.7.4)",
+                           tp_dir_name(owner), filled_by);
+}
+
 char *tp_msg_scan(const tp_scan_summary *s)
 {
     char from[64], to[64];

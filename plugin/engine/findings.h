@@ -60,5 +60,6 @@ char *tp_msg_probe(uint8_t flags, tp_dir sender);
 /* The hindsight messages: a SYN never answered (syn_count: the client's SYNs), a scan. */
 char *tp_msg_syn_unanswered(uint32_t syn_count);
 char *tp_msg_scan(const tp_scan_summary *s);
+char *tp_msg_out_of_order(tp_dir owner, uint32_t filled_by);
 
 #endif

@@ -80,6 +80,7 @@ static const char *const finding_names[TP_FIND_COUNT] = {
     [TP_FIND_PROBE] = "probe",
     [TP_FIND_SYN_UNANSWERED] = "syn_unanswered",
     [TP_FIND_SCAN] = "scan",
+    [TP_FIND_OUT_OF_ORDER] = "out_of_order",
 };
 
 static const char *const scan_type_names[TP_SCAN_TYPE_COUNT] = {

@@ -21,12 +21,15 @@
 #include "state.h"
 #include "transitions.h"
 
-static void hold(tp_conntable *t, tp_conn *c, tp_dir sender, uint32_t from, uint32_t to)
+static void hold(tp_conntable *t, tp_conn *c, tp_dir sender, uint32_t from, uint32_t to,
+                 uint32_t frame)
 {
     tp_side_more *m = tp_conntable_more_new(t, c);
     c->ep[sender].fin_held = true;
     m->hole_from[sender] = from;
     m->hole_to[sender] = to;
+    m->held_frame[sender] = frame;
+    m->fill_frame[sender] = 0;
 }
 
 void tp_order_hold(tp_conntable *t, tp_conn *c, tp_dir dir, uint32_t hole_from,
@@ -35,7 +38,7 @@ void tp_order_hold(tp_conntable *t, tp_conn *c, tp_dir dir, uint32_t hole_from,
     tp_dir peer = TP_PEER(dir);
 
     after[peer] = before[peer];
-    hold(t, c, dir, hole_from, seg->seq);
+    hold(t, c, dir, hole_from, seg->seq, seg->frame);
 }
 
 /* Too soon after the FIN to rule out a crossing: the receiver's segment may have left before
@@ -70,7 +73,8 @@ bool tp_order_fin_not_taken(const tp_results *rs, tp_conntable *t, tp_conn *c, t
         c->ep[dir].state != fin->after[dir])
         return false;
     tp_conn_set_state(t, c, dir, (tp_state)fin->before[dir], seg->time_ns);
-    hold(t, c, sender, s->fin_seq, s->fin_seq + 1); /* no data fills it: the FIN itself */
+    /* No data fills it: the FIN itself; and it proved no gap, so no frame to name. */
+    hold(t, c, sender, s->fin_seq, s->fin_seq + 1, 0);
     return true;
 }
 
@@ -93,7 +97,8 @@ static void take(tp_conntable *t, tp_conn *c, tp_dir sender, const tp_segment *s
         tp_conn_set_state(t, c, receiver, (tp_state)after[receiver], seg->time_ns);
 }
 
-bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg)
+bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                      uint32_t out_of_order[2])
 {
     for (int i = 0; i < 2; i++) {
         tp_dir sender = (tp_dir)i;
@@ -107,12 +112,20 @@ bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment 
             continue;
         }
         if (dir == sender && seg->len > 0 && tp_seq_le(seg->seq, *from) &&
-            tp_seq_lt(*from, seg->seq + seg->len))
+            tp_seq_lt(*from, seg->seq + seg->len)) {
             *from = seg->seq + seg->len; /* the hole fills from its start */
+            if (!m->fill_frame[sender])
+                m->fill_frame[sender] = seg->frame;
+        }
         bool filled = !tp_seq_lt(*from, m->hole_to[sender]);
         bool acked = dir != sender && (seg->flags & TP_ACK) && !(seg->flags & TP_RST) &&
                      tp_seq_lt(s->fin_seq, seg->ack);
         if (filled || acked) {
+            /* Filled by what the capture holds: the FIN's gap was only out of order. */
+            if (filled && m->held_frame[sender] && m->fill_frame[sender]) {
+                out_of_order[0] = m->held_frame[sender];
+                out_of_order[1] = m->fill_frame[sender];
+            }
             take(t, c, sender, seg);
             return true;
         }

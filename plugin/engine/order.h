@@ -32,7 +32,9 @@ bool tp_order_fin_not_taken(const tp_results *rs, tp_conntable *t, tp_conn *c, t
 
 /* Before seg is classified, while an endpoint holds a FIN: the receiver takes it once the hole
  * fills (the sender's data reaches the FIN) or its own acknowledgment covers the FIN. Returns
- * true when it took it at this segment. */
-bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg);
+ * true when it took it at this segment; when the captured data filled the hole, out_of_order
+ * gets the FIN's frame and the first frame that filled it (left as is otherwise). */
+bool tp_order_release(tp_conntable *t, tp_conn *c, tp_dir dir, const tp_segment *seg,
+                      uint32_t out_of_order[2]);
 
 #endif

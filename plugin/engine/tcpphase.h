@@ -108,6 +108,8 @@ typedef enum tp_finding_kind {
     /* Hindsight only: derived when the whole capture is read, never stored as a bit. */
     TP_FIND_SYN_UNANSWERED, /* a SYN no answer came for: no connection on either host */
     TP_FIND_SCAN,           /* one host tried many ports of another (scan.c) */
+    TP_FIND_OUT_OF_ORDER,   /* a capture gap the capture fills later: it took the place of the
+                               frame's TP_FIND_CAPTURE_GAP (order.c) */
     TP_FIND_COUNT
 } tp_finding_kind;
 
@@ -299,6 +301,14 @@ size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_
 
 /* What the capture missed, as frame's segment proves it: TP_GAP_BIT bits, 0 for none. */
 uint32_t tp_engine_gaps(const tp_engine *e, uint32_t frame);
+
+/* Why a later frame corrected frame (tp_engine_final names which): a sentence to follow
+ * "Corrected by frame N: "; NULL if none did. */
+const char *tp_engine_correction_why(const tp_engine *e, uint32_t frame);
+
+/* The second look at frame's capture gap: the later frame that holds the segment the gap is
+ * (the capture had it, out of order), or 0 (missed, or not known yet). */
+uint32_t tp_engine_gap_filled_by(const tp_engine *e, uint32_t frame);
 
 /* What frame's segment proves never reached its receiver though the capture holds it:
  * "client handshake-ack, frame 3" (several joined by "; "), into out (always terminated);

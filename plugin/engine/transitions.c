@@ -46,6 +46,9 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
             [TP_LAST_ACK] = CELL(TP_SYN_RECEIVED,
                                  "3.10.7.2: it answers a new SYN from LISTEN, so the final ACK "
                                  "that ended its LAST-ACK came (not captured)"),
+            [TP_SYN_SENT] = CELL(TP_SYN_RECEIVED,
+                                 "3.10.7.3: its SYN again, now with ACK: the peer's SYN reached "
+                                 "it in SYN-SENT (simultaneous open; that SYN not captured)"),
         },
     [TP_EV_ACK] =
         {
@@ -93,6 +96,12 @@ static const tp_cell send_table[TP_EV_COUNT][TP_STATE_COUNT] = {
             [TP_CLOSING] = CELL(TP_CLOSED, "3.10.4: ABORT in CLOSING deletes the TCB"),
             [TP_LAST_ACK] = CELL(TP_CLOSED, "3.10.4: ABORT in LAST-ACK deletes the TCB"),
             [TP_TIME_WAIT] = CELL(TP_CLOSED, "3.10.4: ABORT in TIME-WAIT deletes the TCB"),
+        },
+    [TP_EV_RST_SYN_ANSWERED] =
+        {
+            [TP_SYN_SENT] = CELL(TP_CLOSED, "3.10.7.3, 3.10.7.1: a RST from its SYN's next "
+                                            "number answers a SYN,ACK that acknowledged the SYN "
+                                            "(not captured): it aborts, or holds no socket"),
         },
 };
 
@@ -163,6 +172,10 @@ static const tp_cell recv_table[TP_EV_COUNT][TP_STATE_COUNT] = {
             [TP_TIME_WAIT] = CELL(TP_CLOSED, "3.10.7.4: a RST in TIME-WAIT (RFC 1337 hazard; "
                                              "Linux honours it)"),
         },
+    [TP_EV_RST_SYN_ANSWERED] =
+        {
+            [TP_SYN_RECEIVED] = CELL(TP_CLOSED, "3.10.7.4: a RST in SYN-RECEIVED"),
+        },
 };
 
 static const char *const event_names[TP_EV_COUNT] = {
@@ -177,6 +190,7 @@ static const char *const event_names[TP_EV_COUNT] = {
     [TP_EV_FIN_CROSSED] = "crossed FIN",
     [TP_EV_FIN_ACK_FIN] = "FIN acknowledging FIN",
     [TP_EV_RST] = "RST",
+    [TP_EV_RST_SYN_ANSWERED] = "RST answering a SYN,ACK",
 };
 
 static inline const tp_cell *cell_of(const tp_cell table[TP_EV_COUNT][TP_STATE_COUNT], tp_event ev,

@@ -58,8 +58,9 @@ static int hf_inferred = -1;
 static gint ett_tcpphase = -1;
 
 /* Indexed by tp_finding_kind, so a finding picks its expert item without a table search. */
-static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
-                                                 EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT};
+static expert_field ei_finding[TP_FIND_COUNT] = {EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+                                                 EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+                                                 EI_INIT, EI_INIT, EI_INIT};
 
 /* Seconds; Linux's TIME-WAIT. Read when a capture file is opened (see tcpphase_init). */
 static guint pref_time_wait_s = 60;
@@ -304,8 +305,17 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     /* Only the segments that prove a gap carry it (r->findings says which, with no look-up). */
     char gaps_text[96];
     const char *gaps = NULL;
-    if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && (label || wanted(tree, hf_gap)))
+    guint32 filled_by = 0; /* the second look: the capture holds it later, in this frame */
+    if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && (label || wanted(tree, hf_gap))) {
         gaps = tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps_text, sizeof gaps_text);
+        if (PINFO_FD_VISITED(pinfo))
+            filled_by = tp_engine_gap_filled_by(engine, pinfo->num);
+        if (filled_by != 0) {
+            size_t len = strlen(gaps_text);
+            g_snprintf(gaps_text + len, sizeof gaps_text - len, ", out of order: frame %u",
+                       filled_by);
+        }
+    }
     /* Likewise the segments that prove others never reached their receiver (rarer still). */
     char lost_text[160];
     const char *lost = NULL;
@@ -347,7 +357,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
             line_add(&label_line, server);
         }
         if (gaps != NULL) {
-            line_add(&label_line, " (after what the capture missed: ");
+            line_add(&label_line, filled_by ? " (after " : " (after what the capture missed: ");
             line_add(&label_line, gaps);
             line_add(&label_line, ")");
         }
@@ -387,7 +397,20 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_inferred, tvb, inferred_names(inferred));
     if (transition != NULL && wanted(sub, hf_transition))
         add_string(sub, hf_transition, tvb, transition);
-    const char *reason = wanted(sub, hf_reason) ? reason_text(&reason_line, r, inferred) : NULL;
+    /* A corrected frame's reason is what the later frame proves: the first pass's rule no
+     * longer explains the states shown. */
+    const char *why = corrected_by != 0 ? tp_engine_correction_why(engine, pinfo->num) : NULL;
+    const char *reason = NULL;
+    if (wanted(sub, hf_reason) && why != NULL) {
+        char by[40];
+        g_snprintf(by, sizeof by, "Corrected by frame %u: ", corrected_by);
+        line_clear(&reason_line);
+        line_add(&reason_line, by);
+        line_add(&reason_line, why);
+        reason = reason_line.text;
+    } else if (wanted(sub, hf_reason)) {
+        reason = reason_text(&reason_line, r, inferred);
+    }
     if (reason != NULL)
         add_string(sub, hf_reason, tvb, reason);
     if (wanted(sub, hf_conn))
@@ -628,6 +651,9 @@ static void register_expert_items(void)
         {&ei_finding[TP_FIND_SCAN],
          {"tcpphase.scan", PI_SECURITY, PI_WARN, "Port scan: one host tried many ports of another",
           EXPFILL}},
+        {&ei_finding[TP_FIND_OUT_OF_ORDER],
+         {"tcpphase.out_of_order", PI_SEQUENCE, PI_NOTE,
+          "A segment before this one comes later in the capture (second look)", EXPFILL}},
         {&ei_finding[TP_FIND_NOT_DELIVERED],
          {"tcpphase.lost_after_capture", PI_SEQUENCE, PI_NOTE,
           "A segment the capture holds never reached its receiver", EXPFILL}},

@@ -78,6 +78,7 @@ static const char *expert_name(int i)
         [TP_FIND_PROBE] = "tcpphase.probe",
         [TP_FIND_SYN_UNANSWERED] = "tcpphase.syn_unanswered",
         [TP_FIND_SCAN] = "tcpphase.scan",
+        [TP_FIND_OUT_OF_ORDER] = "tcpphase.out_of_order",
     };
     return (unsigned)i < TP_FIND_COUNT && names[i] ? names[i] : "tcpphase.unknown";
 }

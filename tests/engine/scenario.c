@@ -15,7 +15,8 @@
  * length), port=N (b's port instead of 80: a scan's ports). Expectations: role, client state,
  * server state
  * ("~" skips a field), then any of sender=client|server, conn=N, inc=N, phase=P, +finding
- * (immediate), +finding@end (only once the whole capture is read), gap=TEXT (tcpphase.gap, "_"
+ * (immediate), +finding@end (only once the whole capture is read), +finding@pass1 (only on the
+ * first pass: the second look replaces it), gap=TEXT (tcpphase.gap, "_"
  * for a space: gap=server_SYN-ACK), lost=TEXT (tcpphase.not_delivered, "_" for a space:
  * lost=client_final-ack,_frame_7), final=ROLE/CLIENT/SERVER@N (what the whole capture proves:
  * frame N corrected it; a frame without final= must have no correction), and after "::" a text some
@@ -196,7 +197,7 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
     if (n > 2)
         check_eq(x->line, "server state", tok[2], tp_state_name(r->after[TP_SERVER]));
     for (int i = 3; i < n; i++) {
-        const char *t = tok[i], *at = strstr(t, "@end");
+        const char *t = tok[i], *at = strchr(t, '@');
         if (!strncmp(t, "sender=", 7)) {
             check_eq(x->line, "sender", t + 7, tp_dir_name(r->sender));
         } else if (!strncmp(t, "phase=", 6)) {
@@ -232,8 +233,9 @@ static void check(const tp_engine *e, const expectation *x, bool complete)
             char name[64];
             snprintf(name, sizeof name, "%.*s", (int)(at ? at - t - 1 : (long)strlen(t) - 1),
                      t + 1);
-            if (at && !complete)
-                continue;
+            bool at_end = at && !strcmp(at, "@end"), first_only = at && !strcmp(at, "@pass1");
+            if ((at_end && !complete) || (first_only && complete))
+                continue; /* @end: once the whole capture is read; @pass1: first pass only */
             want_f++;
             if (!has_finding(f, nf, name))
                 fail(x->line, "finding", name, nf ? tp_finding_name(f[0].kind) : "none");
