@@ -3,8 +3,9 @@
 # bench/gui-open and the GUI tests (tests/gui). Sourced, not run.
 #
 # Wireshark under Xvfb has no window manager, so keyboard focus cannot be given to a window:
-# menus are opened by a click on their title, then walked with the arrow keys. Positions are
-# those of Wireshark 4.0 (Debian 12) with its default font, the only GUI the tests run.
+# menus are opened by a click on their title, then walked with the arrow keys; a widget gets the
+# keys after a click on it. Positions are those of Wireshark 4.0 (Debian 12) with its default
+# font, the only GUI the tests run.
 
 # The Statistics menu's title on the menu bar (pixels from the top left of the screen).
 wsgui_statistics_x=324
@@ -13,6 +14,13 @@ wsgui_statistics_y=10
 # Properties ... Service Response Time, then the registered statistics in alphabetical order,
 # in which 29West, ANCP, BACnet, Collectd and DNS precede Flow Graph.
 wsgui_flow_graph_item=17
+# The packet details pane of a 1600x900 main window (wsgui_launch): the middle of its first row
+# and the height of a row (one line of the default font).
+wsgui_details_first_row_y=495
+wsgui_details_row_height=17
+# A point of that pane below the rows of a frame whose subtrees are collapsed (a click there
+# gives the pane the keyboard and selects nothing).
+wsgui_details_empty_y=840
 
 # wsgui_start_xvfb WORKDIR WIDTH HEIGHT: starts a private X server on a free display; sets
 # DISPLAY and wsgui_xvfb_pid. Returns 1 (with the log on stderr) if it did not start.
@@ -155,4 +163,24 @@ wsgui_wait_for() {
         ((SECONDS < deadline)) || return 1
         sleep 0.5
     done
+}
+
+# wsgui_details_key KEY...: keys for the packet details pane, after a click on its empty part
+# (wsgui_details_empty_y), which gives it the keyboard: Home selects its first row, Down the
+# next, Right expands the selected row.
+wsgui_details_key() {
+    xdotool mousemove 300 "$wsgui_details_empty_y" click 1
+    sleep 0.3
+    local key
+    for key in "$@"; do
+        xdotool key "$key"
+        sleep 0.1
+    done
+}
+
+# wsgui_details_double_click ROW: a double click on the row ROW (0 for the first) of the packet
+# details pane, which for a frame number field (a link) selects that frame.
+wsgui_details_double_click() {
+    xdotool mousemove 300 $((wsgui_details_first_row_y + $1 * wsgui_details_row_height)) \
+        click --repeat 2 --delay 80 1
 }
