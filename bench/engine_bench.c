@@ -1,7 +1,8 @@
 /*
  * engine_bench: the tcpphase engine alone, without Wireshark.
  *
- *   engine_bench [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN] [-r REPEATS]
+ *   engine_bench [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN]
+ *                [-r REPEATS]
  *
  * Generates the benchmark mix (traffic.c, the same as gen's captures) into memory first, then
  * feeds it to a fresh engine REPEATS times, timing only the feeding (wall clock, and the
@@ -11,6 +12,9 @@
  * heap it holds (glibc's mallinfo2: allocator overheads counted, arrays at their allocated
  * size). Each is split into the per-frame results array (12 bytes a frame written) and the
  * rest, which is per connection. A last line repeats the figures as key=value for bench/run.
+ *
+ * -m long: the long mix (traffic.h), as gen -m long writes it, one connection per 300
+ * segments unless -c says otherwise.
  */
 #define _GNU_SOURCE /* mallinfo2 */
 
@@ -80,8 +84,8 @@ static int by_value(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: engine_bench [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN] "
-                    "[-r REPEATS]\n");
+    fprintf(stderr, "usage: engine_bench [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] "
+                    "[-s SEED] [-k OPEN] [-r REPEATS]\n");
     exit(2);
 }
 
@@ -89,14 +93,20 @@ int main(int argc, char **argv)
 {
     tg_params p = {.segments = 1000000, .connections = 50000, .seed = 1};
     int repeats = 5, opt;
+    bool connections_set = false;
 
-    while ((opt = getopt(argc, argv, "n:c:s:k:r:")) != -1) {
+    while ((opt = getopt(argc, argv, "m:n:c:s:k:r:")) != -1) {
         switch (opt) {
+        case 'm':
+            if (!tg_mix_parse(optarg, &p.mix))
+                usage();
+            break;
         case 'n':
             p.segments = strtoull(optarg, NULL, 10);
             break;
         case 'c':
             p.connections = strtoull(optarg, NULL, 10);
+            connections_set = true;
             break;
         case 's':
             p.seed = strtoull(optarg, NULL, 10);
@@ -113,6 +123,8 @@ int main(int argc, char **argv)
     }
     if (optind != argc || repeats < 1 || p.segments == 0)
         usage();
+    if (p.mix == TG_MIX_LONG && !connections_set)
+        p.connections = p.segments / 300 ? p.segments / 300 : 1;
 
     /* Pre-generate: the timed loop reads segments from memory and does nothing else. */
     size_t cap = p.segments + p.segments / 8 + 1024, n = 0;

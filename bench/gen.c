@@ -2,7 +2,11 @@
  * gen: writes a benchmark capture, a classic pcap of many interleaved TCP connections
  * (traffic.c has the mix). Seeded and reproducible: the same arguments give the same bytes.
  *
- *   gen [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN] [-S SNAPLEN] -o OUT.pcap
+ *   gen [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN] [-S SNAPLEN]
+ *       -o OUT.pcap
+ *
+ * -m long: the long mix (traffic.h), file transfers and streams of hundreds of segments; its
+ * connections default to one per 300 segments.
  *
  * Frames are Ethernet / IPv4 or IPv6 / TCP with MSS, SACK-permitted, window scale and
  * timestamps options as Linux sends them. Checksums: the IPv4 header's is right, TCP's is
@@ -145,8 +149,8 @@ static size_t frame(const tg_seg *s, uint16_t ip_id, uint8_t *f)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: gen [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN] [-S SNAPLEN] "
-                    "-o OUT.pcap\n");
+    fprintf(stderr, "usage: gen [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] "
+                    "[-k OPEN] [-S SNAPLEN] -o OUT.pcap\n");
     exit(2);
 }
 
@@ -165,15 +169,21 @@ int main(int argc, char **argv)
     tg_params p = {.segments = 1000000, .connections = 50000, .seed = 1};
     const char *out = NULL;
     uint32_t snaplen = 96;
+    bool connections_set = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:c:s:k:S:o:")) != -1) {
+    while ((opt = getopt(argc, argv, "m:n:c:s:k:S:o:")) != -1) {
         switch (opt) {
+        case 'm':
+            if (!tg_mix_parse(optarg, &p.mix))
+                usage();
+            break;
         case 'n':
             p.segments = number(optarg);
             break;
         case 'c':
             p.connections = number(optarg);
+            connections_set = true;
             break;
         case 's':
             p.seed = number(optarg);
@@ -193,6 +203,8 @@ int main(int argc, char **argv)
     }
     if (!out || optind != argc)
         usage();
+    if (p.mix == TG_MIX_LONG && !connections_set)
+        p.connections = p.segments / 300 ? p.segments / 300 : 1;
     if (snaplen == 0 || snaplen > MAX_FRAME)
         snaplen = MAX_FRAME;
 
@@ -243,6 +255,11 @@ int main(int argc, char **argv)
                 (unsigned long long)st->kind[k]);
     fprintf(stderr, "gen:   4-tuple reused              %llu (%llu within TIME-WAIT)\n",
             (unsigned long long)st->reused, (unsigned long long)st->reused_time_wait);
+    if (p.mix == TG_MIX_LONG)
+        fprintf(stderr,
+                "gen:   long mix: %llu uploads, %llu retransmissions, %llu window updates\n",
+                (unsigned long long)st->uploads, (unsigned long long)st->retransmissions,
+                (unsigned long long)st->window_updates);
     tg_free(g);
     return 0;
 }

@@ -10,6 +10,13 @@
  *
  * The length of each new connection is chosen so the totals come out near the requested
  * segment and connection counts; generation goes on until both are reached.
+ *
+ * The long mix (TG_MIX_LONG) plans other connections: a few open at once (8), each a file
+ * transfer or stream of hundreds of full-sized segments one way (a quarter of them uploads),
+ * acknowledged every second segment, with a few window updates (the receiver's application
+ * reading, its window growing) and a few segments sent twice; a normal handshake and a FIN
+ * close, no 4-tuple reused. It weighs the work on established connections' segments, where
+ * the short mix weighs opening and closing them as much.
  */
 #include "traffic.h"
 
@@ -28,8 +35,14 @@
 #define PORT_SPAN           28000 /* ephemeral ports 32768..60767 per client address */
 #define SERVERS             200
 #define MAX_ROUNDS          2000
+/* The long mix. */
+#define LONG_CONCURRENCY      8
+#define UPLOAD_PERCENT        25
+#define RETX_PER_MILLE        3 /* bulk segments sent a second time */
+#define WINDOW_UPDATE_PERCENT 6 /* acknowledgments followed by a window update */
+#define MAX_BULK              60000
 
-enum { SP_NONE, SP_SYN_RETX, SP_REFUSE };
+enum { SP_NONE, SP_SYN_RETX, SP_REFUSE, SP_RETX, SP_WINDOW_UPDATE };
 
 /* One planned segment: who sends it and what, but not its numbers. */
 typedef struct step {
@@ -45,6 +58,7 @@ typedef struct endpoint {
     uint32_t isn, nxt; /* nxt: next sequence number it will use */
     uint32_t ts_off, last_tsval;
     bool tsval_seen;
+    uint16_t window; /* the long mix's advertised window (unscaled); 0: the short mix's */
 } endpoint;
 
 typedef struct conn {
@@ -111,6 +125,17 @@ const char *tg_kind_name(tg_kind k)
     return (unsigned)k < TG_KIND_COUNT ? names[k] : "?";
 }
 
+bool tg_mix_parse(const char *name, tg_mix *mix)
+{
+    if (strcmp(name, "short") == 0)
+        *mix = TG_MIX_SHORT;
+    else if (strcmp(name, "long") == 0)
+        *mix = TG_MIX_LONG;
+    else
+        return false;
+    return true;
+}
+
 /* ---- planning ---------------------------------------------------------------------------- */
 
 static void push(conn *c, uint8_t dir, uint8_t flags, uint32_t len, uint8_t special)
@@ -151,16 +176,22 @@ static void round_trip(tg_gen *g, conn *c)
     response(g, c);
 }
 
-/* How many request/response rounds a new connection gets, so the totals come out right:
- * a mean that spreads the segments still wanted over the connections still to open, with a
- * tail (one in ten is up to 4 times as long as the mean, the others shorter). */
-static unsigned rounds_for(tg_gen *g)
+/* The segments still wanted, over the connections still to open. */
+static double per_conn_left(const tg_gen *g)
 {
     const tg_params *p = &g->p;
     uint64_t planned = g->emitted + g->pending;
     uint64_t left = p->segments > planned ? p->segments - planned : 0;
     uint64_t conns_left = p->connections > g->started ? p->connections - g->started : 1;
-    double want = (double)left / (double)conns_left - 7.0; /* handshake and close */
+    return (double)left / (double)conns_left;
+}
+
+/* How many request/response rounds a new connection gets, so the totals come out right:
+ * a mean that spreads the segments still wanted over the connections still to open, with a
+ * tail (one in ten is up to 4 times as long as the mean, the others shorter). */
+static unsigned rounds_for(tg_gen *g)
+{
+    double want = per_conn_left(g) - 7.0; /* handshake and close */
     double mean = want > 0 ? want / 5.0 : 0.0;
     double top = chance(g, 10) ? 8.0 * mean : 1.33 * mean;
     unsigned r = (unsigned)((double)(rnd(g) % 1000001) / 1e6 * top + 0.5);
@@ -187,6 +218,22 @@ static tg_kind pick_kind(tg_gen *g)
             return (tg_kind)k;
     }
     return TG_CLOSE_4WAY_CLIENT;
+}
+
+/* The close of the 4-way and 3-way kinds (CLOSER: who sends the first FIN of a 3-way one). */
+static void fin_close(conn *c, uint8_t closer)
+{
+    if (c->kind == TG_CLOSE_3WAY) {
+        push(c, closer, TG_FIN | TG_ACK, 0, SP_NONE);
+        push(c, 1 - closer, TG_FIN | TG_ACK, 0, SP_NONE);
+        push(c, closer, TG_ACK, 0, SP_NONE);
+        return;
+    }
+    uint8_t a = c->kind == TG_CLOSE_4WAY_CLIENT ? 0 : 1, b = 1 - a;
+    push(c, a, TG_FIN | TG_ACK, 0, SP_NONE);
+    push(c, b, TG_ACK, 0, SP_NONE);
+    push(c, b, TG_FIN | TG_ACK, 0, SP_NONE);
+    push(c, a, TG_ACK, 0, SP_NONE);
 }
 
 static void plan(tg_gen *g, conn *c)
@@ -224,18 +271,9 @@ static void plan(tg_gen *g, conn *c)
         round_trip(g, c);
     switch (c->kind) {
     case TG_CLOSE_4WAY_CLIENT:
-    case TG_CLOSE_4WAY_SERVER: {
-        uint8_t a = c->kind == TG_CLOSE_4WAY_CLIENT ? 0 : 1, b = 1 - a;
-        push(c, a, TG_FIN | TG_ACK, 0, SP_NONE);
-        push(c, b, TG_ACK, 0, SP_NONE);
-        push(c, b, TG_FIN | TG_ACK, 0, SP_NONE);
-        push(c, a, TG_ACK, 0, SP_NONE);
-        break;
-    }
+    case TG_CLOSE_4WAY_SERVER:
     case TG_CLOSE_3WAY:
-        push(c, closer, TG_FIN | TG_ACK, 0, SP_NONE);
-        push(c, 1 - closer, TG_FIN | TG_ACK, 0, SP_NONE);
-        push(c, closer, TG_ACK, 0, SP_NONE);
+        fin_close(c, closer);
         break;
     case TG_RST_INSTEAD_OF_FIN:
         push(c, closer, TG_RST | TG_ACK, 0, SP_NONE);
@@ -250,6 +288,72 @@ static void plan(tg_gen *g, conn *c)
     default:
         break;
     }
+}
+
+/* ---- the long mix ------------------------------------------------------------------------ */
+
+/* How many bulk segments a long connection sends: what each connection still to open should
+ * have (less its handshake, request and close, about 9), over the 1.5 segments a bulk segment
+ * costs with its acknowledgments, spread evenly from a quarter to 1.75 times that. */
+static unsigned bulk_for(tg_gen *g)
+{
+    double want = per_conn_left(g) - 9.0;
+    double mean = want > 0 ? want / 1.5 : 0.0;
+    double f = 0.25 + 1.5 * (double)(rnd(g) % 1000001) / 1e6;
+    unsigned n = (unsigned)(f * mean + 0.5);
+    return n < 2 ? 2 : n > MAX_BULK ? MAX_BULK : n;
+}
+
+/* The receiver's window after its application has read: with window scaling it grows by
+ * 32 KB (256 << 7) up to about 1 MB; without, it starts near the 16-bit field's top and stays. */
+static uint16_t window_grown(uint16_t window, bool ws)
+{
+    return ws && window < 8000 ? (uint16_t)(window + 256) : window;
+}
+
+/* A long connection: the request (or an upload's header), the bulk one way, the receiver
+ * acknowledging every second segment and the last, then a FIN close. */
+static void plan_long(tg_gen *g, conn *c)
+{
+    uint8_t snd = chance(g, UPLOAD_PERCENT) ? 0 : 1, rcv = 1 - snd;
+    uint8_t closer = chance(g, 50) ? 0 : 1;
+    unsigned n = bulk_for(g);
+    uint16_t window = c->ep[rcv].window;
+
+    c->n = c->pos = 0;
+    handshake(c);
+    push(c, 0, TG_PSH | TG_ACK, between(g, 40, 700), SP_NONE);
+    for (unsigned i = 1; i <= n; i++) {
+        bool last = i == n;
+        uint32_t len = last ? between(g, 100, MSS) : MSS;
+        push(c, snd, last ? TG_PSH | TG_ACK : TG_ACK, len, SP_NONE);
+        /* Sent again before any acknowledgment: Wireshark's plain "retransmission". */
+        if (!last && rnd(g) % 1000 < RETX_PER_MILLE) {
+            push(c, snd, TG_ACK, len, SP_RETX);
+            g->stats.retransmissions++;
+        }
+        if (!last && i % 2)
+            continue;
+        push(c, rcv, TG_ACK, 0, SP_NONE);
+        /* The same acknowledgment again with a larger window: a window update, not a dup ACK. */
+        if (!last && window_grown(window, c->ws) != window && chance(g, WINDOW_UPDATE_PERCENT)) {
+            window = window_grown(window, c->ws);
+            push(c, rcv, TG_ACK, 0, SP_WINDOW_UPDATE);
+            g->stats.window_updates++;
+        }
+    }
+    if (snd == 0) { /* the server's answer to an upload */
+        push(c, 1, TG_PSH | TG_ACK, between(g, 100, 400), SP_NONE);
+        push(c, 0, TG_ACK, 0, SP_NONE);
+        g->stats.uploads++;
+    }
+    fin_close(c, closer);
+}
+
+static tg_kind pick_long_kind(tg_gen *g)
+{
+    unsigned x = (unsigned)(rnd(g) % 100);
+    return x < 40 ? TG_CLOSE_4WAY_CLIENT : x < 75 ? TG_CLOSE_4WAY_SERVER : TG_CLOSE_3WAY;
 }
 
 /* ---- opening ----------------------------------------------------------------------------- */
@@ -319,7 +423,9 @@ static void start(tg_gen *g, unsigned slot)
     step *steps = c->steps;
     unsigned cap = c->cap;
 
-    if (g->ring_n > 0 && chance(g, REUSE_PERCENT)) {
+    bool long_mix = g->p.mix == TG_MIX_LONG;
+
+    if (!long_mix && g->ring_n > 0 && chance(g, REUSE_PERCENT)) {
         reuse_tuple(g, c);
     } else {
         fresh_tuple(g, c);
@@ -327,8 +433,16 @@ static void start(tg_gen *g, unsigned slot)
     c->steps = steps; /* the slot's plan buffer outlives its connections */
     c->cap = cap;
     c->ep[1].isn = (uint32_t)rnd(g);
-    c->kind = pick_kind(g);
-    plan(g, c);
+    if (long_mix) {
+        /* Linux's first windows after the handshake (64 KB), scaled or not. */
+        c->ep[0].window = c->ws ? 502 : 64240;
+        c->ep[1].window = c->ws ? 509 : 65160;
+        c->kind = pick_long_kind(g);
+        plan_long(g, c);
+    } else {
+        c->kind = pick_kind(g);
+        plan(g, c);
+    }
     g->started++;
     g->pending += c->n;
     g->stats.connections++;
@@ -364,7 +478,7 @@ tg_gen *tg_new(const tg_params *p)
         abort();
     g->p = *p;
     if (!g->p.concurrency)
-        g->p.concurrency = DEFAULT_CONCURRENCY;
+        g->p.concurrency = p->mix == TG_MIX_LONG ? LONG_CONCURRENCY : DEFAULT_CONCURRENCY;
     g->rng = p->seed;
     g->now_us = 1700000000LL * 1000000; /* November 2023 */
     g->slots = calloc(g->p.concurrency, sizeof *g->slots);
@@ -407,6 +521,8 @@ static void emit(tg_gen *g, conn *c, const step *s, tg_seg *out)
     out->flags = s->flags;
     out->len = s->len;
     out->seq = syn ? me->isn : me->nxt;
+    if (s->special == SP_RETX)
+        out->seq = me->nxt - s->len; /* the segment just sent, whose bytes nxt already counts */
     out->ack = (s->flags & TG_ACK) ? peer->nxt : 0;
     if (s->special == SP_REFUSE)
         out->seq = 0; /* Linux's answer to a SYN on a closed port: RST,ACK seq 0 */
@@ -414,7 +530,9 @@ static void emit(tg_gen *g, conn *c, const step *s, tg_seg *out)
         out->window = s->dir ? 65160 : 64240;
         out->wscale = c->ws ? 7 : -1;
     } else {
-        out->window = (uint16_t)(s->dir ? 509 : 502);
+        if (s->special == SP_WINDOW_UPDATE)
+            me->window = window_grown(me->window, c->ws);
+        out->window = me->window ? me->window : (uint16_t)(s->dir ? 509 : 502);
         out->wscale = -1;
     }
     /* Linux's reset of a closed port carries no options; everything else does, if any. */
@@ -428,7 +546,7 @@ static void emit(tg_gen *g, conn *c, const step *s, tg_seg *out)
     /* What the segment uses of its sender's sequence space. */
     if (syn && s->special != SP_SYN_RETX)
         me->nxt = me->isn + 1;
-    if (!(s->flags & TG_RST))
+    if (!(s->flags & TG_RST) && s->special != SP_RETX)
         me->nxt += s->len + ((s->flags & TG_FIN) ? 1 : 0);
 }
 

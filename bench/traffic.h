@@ -13,6 +13,12 @@
 /* TCP flag bits as on the wire. */
 enum { TG_FIN = 0x01, TG_SYN = 0x02, TG_RST = 0x04, TG_PSH = 0x08, TG_ACK = 0x10 };
 
+/* Which connections a capture holds. */
+typedef enum tg_mix {
+    TG_MIX_SHORT, /* a busy server's: ~300 open at once, tens of segments each, every ending */
+    TG_MIX_LONG,  /* file transfers and streams: a few open at once, hundreds of segments each */
+} tg_mix;
+
 /* How a connection lives and ends. */
 typedef enum tg_kind {
     TG_CLOSE_4WAY_CLIENT,  /* FIN, ACK, FIN, ACK; the client closes first */
@@ -30,7 +36,8 @@ typedef struct tg_params {
     uint64_t segments;    /* at least this many segments (the last connections may end past it) */
     uint64_t connections; /* at least this many connections */
     uint64_t seed;
-    unsigned concurrency; /* connections open at once; 0: 300 */
+    unsigned concurrency; /* connections open at once; 0: 300 (short mix) or 8 (long mix) */
+    tg_mix mix;
 } tg_params;
 
 /* One segment, in capture order. Addresses are network byte order; IPv4 uses bytes 0..3. */
@@ -54,6 +61,10 @@ typedef struct tg_stats {
     uint64_t reused;           /* connections on a 4-tuple that was used before */
     uint64_t reused_time_wait; /* of which within 60 s of the previous close */
     unsigned max_open;         /* most connections open at once */
+    /* The long mix only: */
+    uint64_t uploads;         /* connections whose bulk data goes from the client */
+    uint64_t retransmissions; /* bulk segments sent a second time */
+    uint64_t window_updates;  /* pure ACKs that only open the receiver's window */
 } tg_stats;
 
 typedef struct tg_gen tg_gen;
@@ -66,5 +77,7 @@ bool tg_next(tg_gen *g, tg_seg *out);
 
 const tg_stats *tg_stats_of(const tg_gen *g);
 const char *tg_kind_name(tg_kind k);
+/* "short" or "long" into *mix; false for anything else. */
+bool tg_mix_parse(const char *name, tg_mix *mix);
 
 #endif
