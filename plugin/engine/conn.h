@@ -49,18 +49,18 @@ typedef struct tp_endpoint {
     bool half_closed_noted : 1;
     bool was_time_wait : 1; /* it entered TIME-WAIT at some point (tp_conn_time_wait_ns) */
     /* What the capture shows of it, as against what its peer's numbers prove (evidence.c). */
-    bool captured : 1;         /* it sent a segment the capture holds */
-    bool syn_implied : 1;      /* its SYN (or SYN-ACK) is known only from the evidence */
-    bool fin_implied : 1;      /* its FIN is known only from the evidence */
-    bool options_cut : 1;      /* the capture cut some of its segments' options (snap length) */
-    bool fin_held : 1;         /* its FIN came past a hole its peer has not seen filled: the
-                                  peer has not taken it (order.c) */
-    bool sent_space : 1;       /* it sent data, a SYN or a FIN: snd_nxt is what it used. Until
-                                  then only empty segments, and a keep-alive may sit one below
-                                  its real snd_nxt (keepalive.c) */
+    bool captured : 1;    /* it sent a segment the capture holds */
+    bool syn_implied : 1; /* its SYN (or SYN-ACK) is known only from the evidence */
+    bool fin_implied : 1; /* its FIN is known only from the evidence */
+    bool options_cut : 1; /* the capture cut some of its segments' options (snap length) */
+    bool fin_held : 1;    /* its FIN came past a hole its peer has not seen filled: the
+                             peer has not taken it (order.c) */
+    bool sent_space : 1;  /* it sent data, a SYN or a FIN: snd_nxt is what it used. Until
+                             then only empty segments, and a keep-alive may sit one below
+                             its real snd_nxt (keepalive.c) */
+    /* Read or written by every segment (fastpath.c), together; the rest below. */
     uint32_t isn;              /* sequence number of its SYN */
     uint32_t snd_nxt;          /* highest sequence number it used, plus one (SYN and FIN count) */
-    uint32_t fin_seq;          /* sequence number its FIN occupies */
     uint32_t max_ack;          /* highest acknowledgment it sent: what it has received */
     uint32_t ack_at_last_data; /* its acknowledgment when it last sent payload */
     uint32_t window;           /* its last advertised window, unscaled */
@@ -74,6 +74,7 @@ typedef struct tp_endpoint {
                              it, 0: none */
     uint32_t acked_us;    /* when the latest of them was captured: microseconds after the
                              connection's first segment */
+    uint32_t fin_seq;     /* sequence number its FIN occupies */
 } tp_endpoint;
 
 /*
@@ -126,16 +127,20 @@ typedef struct tp_conn {
     bool scan_attempt : 1; /* opened by the client's SYN or probe, noted by scan.c */
     bool tuple_moved : 1;  /* the previous incarnation had a segment since its latest one */
     uint8_t syn_count;     /* client SYNs, low 8 bits (the rest in the side record) */
-    uint16_t frames[2];    /* segments sent, low 16 bits (the rest in the side record) */
-    uint32_t id;           /* its number in the capture, 1-based */
-    uint32_t side;         /* 1-based index of its side record, 0: none */
-    uint32_t first_frame, last_frame;
-    uint32_t first_synack_frame;
+    /* From here to Zeek's view, what every segment reads or writes (fastpath.c), so that it
+     * meets as few cache lines of the record as it can; what only some segments need after. */
+    uint16_t frames[2]; /* segments sent, low 16 bits (the rest in the side record) */
+    uint32_t id;        /* its number in the capture, 1-based */
+    uint32_t last_frame;
     uint32_t bytes[2]; /* payload bytes sent, low 32 bits (the rest: side record) */
+    int64_t last_ns;   /* write it with tp_conn_set_last_ns */
     tp_endpoint ep[2];
-    int64_t first_ns, last_ns; /* last_ns: write it with tp_conn_set_last_ns */
-    uint32_t tw_back;          /* endpoint tw_dir entered TIME-WAIT this many ns before last_ns */
-    tp_zeek zeek;              /* Zeek's view of it: conn_state and history (zeek.c) */
+    tp_zeek zeek;  /* Zeek's view of it: conn_state and history (zeek.c); its hot part first */
+    uint32_t side; /* 1-based index of its side record, 0: none */
+    uint32_t first_frame;
+    uint32_t first_synack_frame;
+    int64_t first_ns;
+    uint32_t tw_back; /* endpoint tw_dir entered TIME-WAIT this many ns before last_ns */
 } tp_conn;
 #pragma pack(pop)
 

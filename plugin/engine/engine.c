@@ -5,7 +5,11 @@
  * segment, returns what it found, and calls nothing above it:
  *
  *   tp_engine_feed   the frame's result slot (results.c)
- *    |- find the connection       conntable.c, incarnation.c (which incarnation of the 4-tuple)
+ *    |- find the connection       conntable.c
+ *    |- the common segment        fastpath.c: data or an ACK, established both ways, in order,
+ *    |                            nothing awaited; no stage below would act, so it goes
+ *    |                            straight to Zeek's view and the record, and returns
+ *    |- which incarnation         incarnation.c (of the 4-tuple)
  *    '- step
  *        |- segments no state takes: copy.c (a copy of the latest), probe.c, scan.c (an ACK
  *        |                        scan's lone ACK): nothing is taken back, no state moves
@@ -35,6 +39,7 @@
 #include "coverage.h"
 #include "delivery.h"
 #include "evidence.h"
+#include "fastpath.h"
 #include "findings.h"
 #include "hindsight.h"
 #include "endpoint.h"
@@ -409,6 +414,10 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
      * and the slot does not move before the next feed. */
     tp_result *r = tp_results_slot(&e->results, seg->frame);
     tp_conn *latest = tp_conntable_find(e->conns, seg);
+    if (latest && tp_fast_path(&e->cfg, latest, seg)) { /* the common segment (fastpath.c) */
+        tp_fast_step(&e->results, e->conns, e->coverage, latest, seg, r);
+        return r;
+    }
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);
     step(e, p.conn, seg, r);
     if (p.conn != p.latest) /* the 4-tuple moved on without the latest (copy.c) */

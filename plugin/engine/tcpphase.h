@@ -259,6 +259,8 @@ typedef struct tp_finding {
 typedef struct tp_config {
     double time_wait_s; /* TIME-WAIT period; Linux uses 60 s, RFC 9293's 2 MSL is 240 s */
     bool zeek_sessions; /* cut connections where Zeek does, not by RFC 9293 (zeek_conn.c) */
+    bool full_path;     /* every segment through every stage, without the common segment's
+                           short route (fastpath.c): for the tests that compare the two */
 } tp_config;
 
 typedef struct tp_engine tp_engine;

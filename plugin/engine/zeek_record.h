@@ -29,15 +29,17 @@ typedef struct tp_zeek_ep {
 /* Zeek's view of one connection: 48 bytes. Endpoints are indexed by tp_dir; which of them is
  * Zeek's originator is a bit of its own, since Zeek picks and flips it by its own rules. */
 typedef struct tp_zeek {
+    /* What a data segment or an ACK reads (zeek.c, plain_segment), first: the record it sits in
+     * keeps such fields together (conn.h). */
     tp_zeek_ep ep[2];
-    uint32_t closed_ms;   /* when the close completed: ms after the first segment, plus one */
-    uint16_t last_rst[2]; /* low half of each one's last RST sequence number (hist_last_RST) */
-    uint16_t seen;        /* history kinds already recorded, per role (Zeek's hist_seen) */
+    uint16_t seen;           /* history kinds already recorded, per role (Zeek's hist_seen) */
+    uint8_t history_len : 4; /* how many letters */
+    uint8_t timeout : 2;     /* which inactivity timeout applies: ZK_TIMEOUT_* */
+    uint8_t bits;            /* ZK_STARTED etc. below */
+    uint32_t closed_ms;      /* when the close completed: ms after the first segment, plus one */
+    uint16_t last_rst[2];    /* low half of each one's last RST sequence number (hist_last_RST) */
     uint8_t history[TP_ZEEK_HISTORY_BYTES]; /* its letters, packed (tp_zeek_history) */
     uint8_t gaps[2];                        /* counts behind the scaled letter G, per endpoint */
-    uint8_t history_len : 4;                /* how many */
-    uint8_t timeout : 2;                    /* which inactivity timeout applies: ZK_TIMEOUT_* */
-    uint8_t bits;                           /* ZK_STARTED etc. below */
 } tp_zeek;
 
 /* Zeek's endpoint states (TCP_Endpoint.h, EndpointState). */

@@ -1,0 +1,87 @@
+/*
+ * tcpphase engine: the common segment's short route (issue 27).
+ *
+ * Most segments of a capture are data or bare ACKs inside an established connection, in order,
+ * with nothing awaited. For them every stage of engine.c's step finds nothing to do, and the
+ * full path spends its time proving that, stage by stage. tp_fast_path (fastpath.h) decides it
+ * once, up front, from the record's flag bytes and a few sequence numbers; tp_fast_step then
+ * writes what the full path would have written, and nothing else.
+ *
+ * Why each stage is a no-op under tp_fast_path's conditions (S the sender's endpoint, R the
+ * receiver's; both ESTABLISHED; flags ACK without SYN, FIN or RST):
+ *  - incarnation.c: no previous incarnation, RFC 9293 sessions, no SYN, the connection not
+ *    ended: tp_incarnation_of's first case, the latest incarnation; nothing to settle after.
+ *  - copy.c: only a SYN or FIN is a copy. probe.c/scan.c: the flags carry ACK, so no probe, and
+ *    the lone-ACK probe is a connection's first frame, whose result is stored already (a frame
+ *    is computed once), as is every frame before the connection's latest.
+ *  - delivery.c, taking back: only a SYN,ACK, or a segment below S's FIN, retransmits
+ *    (retransmits_syn_ack, retransmits_fin): no SYN, and S has no FIN.
+ *  - order.c: no FIN held either way, R has no FIN not taken, and the segment is no FIN.
+ *  - probe.h's SYN-ACK reset and keepalive.c's unseen keep-alive: the first needs a RST, the
+ *    second the connection's latest segment odd (odd_kind TP_ODD_EMPTY); it is TP_ODD_NONE.
+ *  - evidence.c: no FIN implied to retract; neither endpoint in SYN-SENT or SYN-RECEIVED (the
+ *    handshake's proofs); the sequence number does not pass S's snd_nxt (skipped) nor the
+ *    acknowledgment R's (acknowledged); and without SYN or FIN nothing arrives late.
+ *  - classify.c: without FIN at R, the event is TP_EV_ACK_SYN if it acknowledges R's SYN, else
+ *    TP_EV_ACK; transitions.c has no cell for either in ESTABLISHED, so the states stay, and
+ *    ack_role, with both ESTABLISHED before and after and the connection not ended, names it
+ *    data or ack by its payload.
+ *  - engine.c's refine: not a keep-alive (it is not one below R's acknowledgment, or it
+ *    carries more than a byte), and no keep-alive to acknowledge (odd_kind TP_ODD_NONE).
+ *  - findings: data and ACK roles have none, and no challenge ACK is awaited.
+ *  - delivery.c, noting: the states do not move, and data is no round-trip answer; so it has
+ *    something to do only while an endpoint awaits the acknowledgment of its SYN or FIN
+ *    (took_frame), or for an empty ACK from a sender whose round trip is not measured yet.
+ *    The short route calls it then, with the result filled in as it reads it.
+ *  - state.c: no state moves; the handshake completes (synack_acked) only on the client's
+ *    acknowledgment of the server's SYN, which the predicate sends the full way.
+ *  - engine.c's accounting: no role with facts, no RST to end it, no scan answer (a scan hears
+ *    SYN,ACKs, RSTs and handshake ACKs), no data after R's FIN.
+ * So what remains is what every segment does: Zeek's view, S's sequence facts, the latest odd
+ * segment's kind, and the connection's counts.
+ */
+#include "fastpath.h"
+
+#include "delivery.h"
+#include "endpoint.h"
+#include "keepalive.h"
+#include "side.h"
+#include "zeek.h"
+
+void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
+                  const tp_segment *seg, tp_result *r)
+{
+    tp_dir dir = tp_conn_dir(c, seg);
+    tp_endpoint *me = &c->ep[dir];
+    tp_role role = seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
+
+    /* The result, as step would store it; the slot is zeroed: no finding, not late or proved. */
+    r->conn = c->id;
+    r->sender = (uint8_t)dir;
+    r->before[TP_CLIENT] = r->after[TP_CLIENT] = TP_ESTABLISHED;
+    r->before[TP_SERVER] = r->after[TP_SERVER] = TP_ESTABLISHED;
+    r->event = tp_endpoint_acks_syn(&c->ep[TP_PEER(dir)], seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
+    r->role = (uint8_t)role;
+
+    /* The record, in step's order: Zeek sees the connection as it was before the segment. */
+    tp_zeek_segment(t, c, dir, seg);
+    tp_endpoint_sent(me, seg);
+    if (seg->options_cut)
+        me->options_cut = true;
+    /* delivery.c has something to note only while an endpoint awaits the acknowledgment of
+     * its SYN or FIN (took_frame), or for an empty ACK whose sender's round trip is unknown. */
+    if (me->took_frame || c->ep[TP_PEER(dir)].took_frame || (seg->len == 0 && me->rtt_us == 0))
+        tp_delivery_note(rs, c, dir, seg, r);
+    tp_keepalive_odd(c, dir, seg, role);
+
+    /* engine.c's account, for a data or ack role. */
+    c->last_frame = seg->frame;
+    c->tuple_moved = false;
+    tp_conn_set_last_ns(t, c, seg->time_ns);
+    tp_conn_count_frame(t, c, dir);
+    tp_conn_add_bytes(t, c, dir, seg->len);
+    if (!me->captured) {
+        me->captured = true;
+        tp_coverage_note(v, seg);
+    }
+}

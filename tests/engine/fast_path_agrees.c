@@ -1,0 +1,222 @@
+/*
+ * The common segment's short route (plugin/engine/fastpath.c) changes nothing anyone can read:
+ * two engines, one with it and one sending every segment through every stage (tp_config
+ * full_path), are fed the same segments and must answer alike, frame by frame (the stored
+ * result, the second look and what corrected it, the findings with hindsight, the gaps and the
+ * segments never delivered) and connection by connection (the summaries, Zeek's view with them,
+ * and the scans).
+ *
+ * The segments: the benchmark's mix (bench/traffic.c), clean and then disturbed as captures
+ * are: segments dropped (the capture missed them), swapped with the next (reordered),
+ * repeated at once (seen twice) or later (retransmitted), and keep-alives added, so that the
+ * short route's conditions (in order, nothing acknowledged unseen, nothing awaited, no
+ * keep-alive) meet their edges.
+ */
+#include "tcpphase.h"
+#include "traffic.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FINDINGS 16
+
+static int failures;
+
+static void to_segment(const tg_seg *t, uint32_t frame, tp_segment *s)
+{
+    memset(s, 0, sizeof *s);
+    s->frame = frame;
+    s->time_ns = t->time_ns;
+    s->src.len = s->dst.len = t->v6 ? 16 : 4;
+    memcpy(s->src.bytes, t->src, s->src.len);
+    memcpy(s->dst.bytes, t->dst, s->dst.len);
+    s->sport = t->sport;
+    s->dport = t->dport;
+    s->flags = t->flags;
+    s->seq = t->seq;
+    s->ack = t->ack;
+    s->len = t->len;
+    s->window = t->window;
+    s->wscale = t->wscale;
+    s->has_ts = t->has_ts;
+    s->tsval = t->tsval;
+    s->tsecr = t->tsecr;
+}
+
+/* A small deterministic generator for the disturbances (xorshift64). */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+/* The mix for these parameters, disturbed: each segment dropped, swapped with the one before,
+ * repeated at once or repeated some frames later, and a bare ACK preceded by a keep-alive, with
+ * probability `per_mille` each. */
+static tp_segment *segments(const tg_params *p, unsigned per_mille, size_t *count)
+{
+    size_t cap = 3 * p->segments + 1024, n = 0;
+    tg_seg *raw = malloc(cap * sizeof *raw), later[8];
+    size_t n_later = 0;
+    tp_segment *out = malloc(cap * sizeof *out);
+    uint64_t rnd = p->seed * 0x9e3779b97f4a7c15ull + 1;
+    tg_gen *g = tg_new(p);
+    tg_seg t;
+
+    while (n + 4 < cap && tg_next(g, &t)) {
+        unsigned roll = (unsigned)(next_random(&rnd) % 1000);
+        if (roll < per_mille)
+            continue; /* dropped */
+        raw[n++] = t;
+        if (roll < 2 * per_mille && n >= 2) { /* swapped with the one before */
+            tg_seg a = raw[n - 2];
+            raw[n - 2] = raw[n - 1];
+            raw[n - 1] = a;
+        } else if (roll < 3 * per_mille) { /* seen twice */
+            raw[n++] = t;
+        } else if (roll < 4 * per_mille && n_later < 8) { /* sent again, later */
+            later[n_later++] = t;
+        } else if (roll < 5 * per_mille && t.flags == TG_ACK && t.len == 0) {
+            /* a keep-alive before it (one below what the peer acknowledged, mostly), and the
+             * peer's ACK of that */
+            tg_seg ka = t, reply = t;
+            ka.seq--;
+            memcpy(reply.src, t.dst, sizeof reply.src);
+            memcpy(reply.dst, t.src, sizeof reply.dst);
+            reply.sport = t.dport;
+            reply.dport = t.sport;
+            reply.seq = t.ack;
+            reply.ack = t.seq;
+            raw[n - 1] = ka;
+            raw[n++] = reply;
+            raw[n++] = t;
+        }
+        if (n_later > 0 && next_random(&rnd) % 16 == 0)
+            raw[n++] = later[--n_later];
+    }
+    tg_free(g);
+    for (size_t i = 0; i < n; i++) {
+        to_segment(&raw[i], (uint32_t)(i + 1), &out[i]);
+        if (i > 0 && out[i].time_ns < out[i - 1].time_ns) /* capture times do not go back */
+            out[i].time_ns = out[i - 1].time_ns;
+    }
+    free(raw);
+    *count = n;
+    return out;
+}
+
+static void differ(const char *what, uint32_t which, const char *case_name)
+{
+    if (failures < 20)
+        fprintf(stderr, "%s: %s %u differs between the short route and the full path\n", case_name,
+                what, which);
+    failures++;
+}
+
+static void compare_frame(const tp_engine *fast, const tp_engine *full, uint32_t f,
+                          const char *name)
+{
+    const tp_result *a = tp_engine_lookup(fast, f), *b = tp_engine_lookup(full, f);
+    if (!a || !b || memcmp(a, b, sizeof *a) != 0) {
+        differ("the result of frame", f, name);
+        return;
+    }
+    tp_result fa, fb;
+    uint32_t by_a, by_b;
+    a = tp_engine_final(fast, f, &fa, &by_a);
+    b = tp_engine_final(full, f, &fb, &by_b);
+    if (by_a != by_b || memcmp(a, b, sizeof *a) != 0)
+        differ("the second look at frame", f, name);
+
+    static tp_finding xa[MAX_FINDINGS], xb[MAX_FINDINGS];
+    size_t na = tp_engine_findings(fast, f, true, xa, MAX_FINDINGS);
+    size_t nb = tp_engine_findings(full, f, true, xb, MAX_FINDINGS);
+    bool same = na == nb;
+    for (size_t i = 0; same && i < na; i++)
+        same = xa[i].kind == xb[i].kind && xa[i].frame == xb[i].frame &&
+               strcmp(xa[i].message, xb[i].message) == 0;
+    if (!same)
+        differ("the findings of frame", f, name);
+
+    char ta[512], tb[512];
+    if (tp_engine_gaps(fast, f) != tp_engine_gaps(full, f) ||
+        strcmp(tp_engine_not_delivered(fast, f, ta, sizeof ta),
+               tp_engine_not_delivered(full, f, tb, sizeof tb)) != 0)
+        differ("the gaps or losses of frame", f, name);
+}
+
+static void compare_conns(const tp_engine *fast, const tp_engine *full, const char *name)
+{
+    uint32_t n = tp_engine_conn_count(fast);
+    if (n != tp_engine_conn_count(full)) {
+        differ("the number of connections", n, name);
+        return;
+    }
+    for (uint32_t id = 1; id <= n; id++) {
+        tp_conn_summary a, b;
+        memset(&a, 0, sizeof a); /* padding too, for memcmp */
+        memset(&b, 0, sizeof b);
+        if (!tp_engine_conn(fast, id, &a) || !tp_engine_conn(full, id, &b) ||
+            memcmp(&a, &b, sizeof a) != 0)
+            differ("the summary of connection", id, name);
+    }
+    uint32_t scans = tp_engine_scan_count(fast);
+    if (scans != tp_engine_scan_count(full))
+        differ("the number of scans", scans, name);
+    for (uint32_t i = 0; i < scans; i++) {
+        tp_scan_summary a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        if (!tp_engine_scan(fast, i, &a) || !tp_engine_scan(full, i, &b) ||
+            memcmp(&a, &b, sizeof a) != 0)
+            differ("scan", i, name);
+    }
+}
+
+static void run(const char *name, const tg_params *p, unsigned per_mille)
+{
+    size_t n;
+    tp_segment *segs = segments(p, per_mille, &n);
+    tp_config with = {.time_wait_s = 60.0}, without = {.time_wait_s = 60.0, .full_path = true};
+    tp_engine *fast = tp_engine_new(&with), *full = tp_engine_new(&without);
+    int before = failures;
+
+    for (size_t i = 0; i < n; i++) {
+        tp_engine_feed(fast, &segs[i]);
+        tp_engine_feed(full, &segs[i]);
+        /* The summary as it stands mid-capture too: Zeek's view and the counts move on every
+         * segment. */
+        if (i % 97 == 0) {
+            const tp_result *r = tp_engine_lookup(fast, segs[i].frame);
+            tp_conn_summary a, b;
+            memset(&a, 0, sizeof a);
+            memset(&b, 0, sizeof b);
+            if (r && (!tp_engine_conn(fast, r->conn, &a) || !tp_engine_conn(full, r->conn, &b) ||
+                      memcmp(&a, &b, sizeof a) != 0))
+                differ("the running summary at frame", segs[i].frame, name);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        compare_frame(fast, full, segs[i].frame, name);
+    compare_conns(fast, full, name);
+    printf("%s: %zu segments, %u connections, %d difference%s\n", name, n,
+           tp_engine_conn_count(fast), failures - before, failures - before == 1 ? "" : "s");
+    tp_engine_free(fast);
+    tp_engine_free(full);
+    free(segs);
+}
+
+int main(void)
+{
+    tg_params clean = {.segments = 200000, .connections = 5000, .seed = 1};
+    tg_params busy = {.segments = 100000, .connections = 2000, .seed = 7, .concurrency = 1000};
+
+    run("the benchmark mix", &clean, 0);
+    run("the benchmark mix, 1 % disturbed", &clean, 10);
+    run("many open connections, 5 % disturbed", &busy, 50);
+    return failures ? 1 : 0;
+}
