@@ -34,9 +34,10 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     /* The handshake's last fact: a client acknowledging the server's SYN completes it. */
     if (!c->synack_acked && dir == TP_CLIENT && peer->syn_seen && tp_seq_lt(peer->isn, seg->ack))
         return false;
-    /* In order: nothing of its own skipped, nothing of the peer's acknowledged unseen. */
-    if ((me->seq_seen && tp_seq_lt(me->snd_nxt, seg->seq)) ||
-        (peer->seq_seen && tp_seq_lt(peer->snd_nxt, seg->ack)))
+    /* In order: nothing of its own skipped, nothing of the peer's acknowledged unseen; a peer
+     * never seen (one direction) is read from this side's acknowledgments (evidence.c). */
+    if ((me->seq_seen && tp_seq_lt(me->snd_nxt, seg->seq)) || !peer->seq_seen ||
+        tp_seq_lt(peer->snd_nxt, seg->ack))
         return false;
     /* Not a keep-alive: one below what the peer acknowledged (keepalive.h). */
     return !(seg->len <= 1 && peer->ack_seen && seg->seq + 1 == peer->max_ack);
