@@ -18,7 +18,7 @@
 #include <epan/stat_tap_ui.h>
 
 #include "conn_text.h"
-#include "packet-tcpphase.h"
+#include "capture_file.h"
 #include "taps.h"
 #include "ws_compat.h"
 

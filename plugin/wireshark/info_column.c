@@ -19,7 +19,7 @@
 #include <epan/column-utils.h>
 
 #include "line.h"
-#include "packet-tcpphase.h"
+#include "capture_file.h"
 #include "ws_compat.h"
 
 enum { INFO_OFF = 0, INFO_ROLE = 1, INFO_STATES = 2 };

@@ -35,7 +35,7 @@
 
 #include "conn_text.h"
 #include "ladder.h"
-#include "packet-tcpphase.h"
+#include "capture_file.h"
 #include "taps.h"
 #include "ws_compat.h"
 

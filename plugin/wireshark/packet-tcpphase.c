@@ -27,6 +27,7 @@
 #include <wsutil/str_util.h>
 #include <wsutil/wmem/wmem.h>
 
+#include "capture_file.h"
 #include "conn_tree.h"
 #include "inferred.h"
 #include "info_column.h"
@@ -69,16 +70,6 @@ static guint pref_time_wait_s = 60;
  * incarnation: for comparisons with Zeek's conn.log (docs/zeek-differences.md). */
 static tp_ws_pref_bool pref_zeek_sessions = FALSE;
 
-/* Student mode: the role only. States, transitions, reasons, gaps and the expert items'
- * explanations stay hidden until the student turns this off, so a lab step can be "predict,
- * then reveal" (docs/labs, profile tcpphase-student). Drawing only: the engine is the same. */
-static tp_ws_pref_bool pref_student = FALSE;
-
-gboolean tcpphase_student_mode(void)
-{
-    return pref_student ? TRUE : FALSE;
-}
-
 static dissector_handle_t tcpphase_handle; /* with the protocol: dissect_tcpphase */
 static dissector_handle_t gate_handle;     /* the post-dissector, without: tcpphase_gate */
 static protocol_t *tcpphase_protocol;
@@ -86,8 +77,8 @@ static protocol_t *tcpphase_protocol;
 /* The "tcpphase" tap: one tcpphase_tap_rec per classified segment (taps.h). */
 static int tcpphase_tap = -1;
 
-/* One engine per capture file: it holds every connection and every frame's answer. */
-static tp_engine *engine;
+/* One engine per capture file, tcpphase_capture_engine (capture_file.h): it holds every
+ * connection and every frame's answer, and the taps read it. */
 
 /* The first pass reads segments from the tree, not the shim (see "Where" above). */
 static gboolean read_tree;
@@ -100,9 +91,9 @@ static void tcpphase_init(void)
     tp_config cfg = {.time_wait_s = (double)pref_time_wait_s,
                      .zeek_sessions = pref_zeek_sessions ? true : false};
 
-    if (engine != NULL) /* defensive: a cleanup should always have come first */
-        tp_engine_free(engine);
-    engine = tp_engine_new(&cfg);
+    if (tcpphase_capture_engine != NULL) /* defensive: a cleanup should always have come first */
+        tp_engine_free(tcpphase_capture_engine);
+    tcpphase_capture_engine = tp_engine_new(&cfg);
     inferred_forget();
 
     /* Checked for each capture file, before tshark decides whether its first pass builds
@@ -113,15 +104,10 @@ static void tcpphase_init(void)
 
 static void tcpphase_cleanup(void)
 {
-    tp_engine_free(engine);
-    engine = NULL;
+    tp_engine_free(tcpphase_capture_engine);
+    tcpphase_capture_engine = NULL;
     info_column_forget();
     inferred_forget();
-}
-
-const tp_engine *tcpphase_engine(void)
-{
-    return engine;
 }
 
 /*
@@ -157,10 +143,10 @@ static const tp_result *feed_frame(proto_tree *tree, packet_info *pinfo)
         seg = &from_tree;
     if (seg == NULL)
         return NULL;
-    const tp_result *r = tp_engine_feed(engine, seg);
+    const tp_result *r = tp_engine_feed(tcpphase_capture_engine, seg);
     ladder_tap_record(seg, r); /* the raw values are only readable now, on the first pass */
     if (r != NULL && r->conn != 0)
-        inferred_record(engine, pinfo->num, r);
+        inferred_record(tcpphase_capture_engine, pinfo->num, r);
     return r;
 }
 
@@ -275,7 +261,7 @@ static proto_item *draw_student(proto_tree *tree, tvbuff_t *tvb, const tp_result
     if (wanted(sub, hf_conn))
         add_uint(sub, hf_conn, tvb, r->conn);
     if (wanted(sub, hf_incarnation))
-        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
+        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(tcpphase_capture_engine, r->conn));
     return top;
 }
 
@@ -288,7 +274,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
 {
     /* Student mode keeps the role (and who sent it, and which connection) and hides every
      * verdict about states, for the student to predict first. */
-    if (pref_student)
+    if (tcpphase_pref_student)
         return draw_student(tree, tvb, r);
 
     const char *role = tp_role_name((tp_role)r->role);
@@ -307,9 +293,10 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *gaps = NULL;
     guint32 filled_by = 0; /* the second look: the capture holds it later, in this frame */
     if ((r->findings & (1u << TP_FIND_CAPTURE_GAP)) && (label || wanted(tree, hf_gap))) {
-        gaps = tp_gaps_text(tp_engine_gaps(engine, pinfo->num), gaps_text, sizeof gaps_text);
+        gaps = tp_gaps_text(tp_engine_gaps(tcpphase_capture_engine, pinfo->num), gaps_text,
+                            sizeof gaps_text);
         if (PINFO_FD_VISITED(pinfo))
-            filled_by = tp_engine_gap_filled_by(engine, pinfo->num);
+            filled_by = tp_engine_gap_filled_by(tcpphase_capture_engine, pinfo->num);
         if (filled_by != 0) {
             size_t len = strlen(gaps_text);
             g_snprintf(gaps_text + len, sizeof gaps_text - len, ", out of order: frame %u",
@@ -320,7 +307,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     char lost_text[160];
     const char *lost = NULL;
     if ((r->findings & (1u << TP_FIND_NOT_DELIVERED)) && (label || wanted(tree, hf_not_delivered)))
-        lost = tp_engine_not_delivered(engine, pinfo->num, lost_text, sizeof lost_text);
+        lost = tp_engine_not_delivered(tcpphase_capture_engine, pinfo->num, lost_text,
+                                       sizeof lost_text);
     if (lost != NULL && lost[0] == '\0') /* only a deferred accept's repeat: nothing was lost */
         lost = NULL;
 
@@ -330,7 +318,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     const char *corrects = NULL;
     guint32 first, last;
     if (PINFO_FD_VISITED(pinfo) && (label || wanted(tree, hf_corrects)) &&
-        tp_engine_corrected_range(engine, pinfo->num, &first, &last)) {
+        tp_engine_corrected_range(tcpphase_capture_engine, pinfo->num, &first, &last)) {
         if (first == last)
             g_snprintf(corrects_text, sizeof corrects_text, "frame %u", first);
         else
@@ -399,7 +387,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
         add_string(sub, hf_transition, tvb, transition);
     /* A corrected frame's reason is what the later frame proves: the first pass's rule no
      * longer explains the states shown. */
-    const char *why = corrected_by != 0 ? tp_engine_correction_why(engine, pinfo->num) : NULL;
+    const char *why =
+        corrected_by != 0 ? tp_engine_correction_why(tcpphase_capture_engine, pinfo->num) : NULL;
     const char *reason = NULL;
     if (wanted(sub, hf_reason) && why != NULL) {
         char by[40];
@@ -416,7 +405,7 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     if (wanted(sub, hf_conn))
         add_uint(sub, hf_conn, tvb, r->conn);
     if (wanted(sub, hf_incarnation))
-        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(engine, r->conn));
+        add_uint(sub, hf_incarnation, tvb, tp_engine_incarnation(tcpphase_capture_engine, r->conn));
     if (gaps != NULL && wanted(sub, hf_gap))
         add_string(sub, hf_gap, tvb, gaps);
     if (lost != NULL && wanted(sub, hf_not_delivered))
@@ -426,7 +415,8 @@ static proto_item *draw_result(proto_tree *tree, tvbuff_t *tvb, packet_info *pin
     if (corrects != NULL && wanted(sub, hf_corrects))
         add_string(sub, hf_corrects, tvb, corrects);
     /* The summary changes until the connection's last frame: its subtree on revisits only. */
-    if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) && tp_engine_conn(engine, r->conn, &conn))
+    if (PINFO_FD_VISITED(pinfo) && conn_tree_wanted(sub) &&
+        tp_engine_conn(tcpphase_capture_engine, r->conn, &conn))
         conn_tree_add(sub, tvb, &conn);
     return top;
 }
@@ -453,7 +443,8 @@ static void draw_unknown(proto_tree *tree, tvbuff_t *tvb)
  */
 static size_t get_findings(packet_info *pinfo, tp_finding *found, size_t max)
 {
-    size_t n = tp_engine_findings(engine, pinfo->num, PINFO_FD_VISITED(pinfo), found, max);
+    size_t n = tp_engine_findings(tcpphase_capture_engine, pinfo->num, PINFO_FD_VISITED(pinfo),
+                                  found, max);
     return n < max ? n : max;
 }
 
@@ -465,7 +456,8 @@ static void add_findings(packet_info *pinfo, proto_item *top, const tp_finding *
             continue;
         /* The precision bounds the read: the message is the engine's fixed-size buffer, and a
          * missing terminator must not make us read past it. */
-        if (pref_student) /* the item's name only: its explanation is for after the guess */
+        if (tcpphase_pref_student) /* the item's name only: its explanation is for after the guess
+                                    */
             expert_add_info(pinfo, top, &ei_finding[found[i].kind]);
         else
             expert_add_info_format(pinfo, top, &ei_finding[found[i].kind], "%.*s",
@@ -536,13 +528,15 @@ static int dissect_tcpphase(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
  */
 static int tcpphase_gate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    if (!proto_is_protocol_enabled(tcpphase_protocol) || engine == NULL || !carries_own_tcp(pinfo))
+    if (!proto_is_protocol_enabled(tcpphase_protocol) || tcpphase_capture_engine == NULL ||
+        !carries_own_tcp(pinfo))
         return 0;
 
     frame_work w;
     w.corrected_by = 0;
-    w.r = PINFO_FD_VISITED(pinfo) ? tp_engine_final(engine, pinfo->num, &w.final, &w.corrected_by)
-                                  : feed_frame(tree, pinfo);
+    w.r = PINFO_FD_VISITED(pinfo)
+              ? tp_engine_final(tcpphase_capture_engine, pinfo->num, &w.final, &w.corrected_by)
+              : feed_frame(tree, pinfo);
     if (w.r != NULL && w.r->conn == 0) /* the engine's "not a segment" */
         w.r = NULL;
 
@@ -687,7 +681,7 @@ static void register_preferences(void)
         "transitions, reasons, gaps and the explanations of expert items (their names stay), "
         "and write only the role in the Info column. For labs: predict the states, then turn "
         "this off to check.",
-        &pref_student);
+        &tcpphase_pref_student);
 }
 
 void proto_register_tcpphase(void)

@@ -10,12 +10,4 @@ void proto_register_tcpphase(void);
 /* Looks up the TCP fields the post-dissector reads; runs once every protocol is registered. */
 void proto_reg_handoff_tcpphase(void);
 
-/* The engine of the capture file being read, for the tap listeners; NULL between files. */
-struct tp_engine;
-const struct tp_engine *tcpphase_engine(void);
-
-/* Student mode (preference tcpphase.student): the role only, the states hidden. */
-#include <glib.h>
-gboolean tcpphase_student_mode(void);
-
 #endif

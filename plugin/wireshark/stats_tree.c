@@ -15,7 +15,7 @@
 
 #include <epan/stats_tree.h>
 
-#include "packet-tcpphase.h"
+#include "capture_file.h"
 #include "taps.h"
 
 #define NOT_COUNTED "not counted (single pass: use tshark -2)"

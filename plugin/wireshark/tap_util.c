@@ -1,6 +1,6 @@
 /*
- * tap_util.c: what the tcpphase tap listeners share: the set of selected connections, the
- * parsing of their -z argument and their registration.
+ * tap_util.c: what the tcpphase tap listeners share: the set of selected connections and the
+ * parsing of their -z argument (taps_register.c registers them).
  */
 #include <wireshark.h>
 
@@ -9,21 +9,6 @@
 #include <string.h>
 
 #include "taps.h"
-
-static void register_listeners(void)
-{
-    conns_tap_register();
-    ladder_tap_register();
-    tcpphase_stats_tree_register();
-}
-
-void tcpphase_taps_register(void)
-{
-    /* The loader keeps the pointer, so the record must outlive this call. */
-    static const tap_plugin plug = {register_listeners};
-
-    tap_register_plugin(&plug);
-}
 
 void conn_set_init(conn_set *s)
 {
