@@ -24,6 +24,9 @@
  *        |- Zeek's view           zeek.c
  *        '- record                endpoint.c, delivery.c (round trips), state.c, side.c,
  *                                 scan.c (attempts and answers), keepalive.c (for the answer)
+ *   where a stage proves an earlier frame's answer wrong (a segment never delivered, a SYN
+ *   sent again, a FIN not taken, a byte taken for a FIN, a scan's early ACKs), hindsight.c
+ *   writes the frames' corrected answers for the second look into corrections.c.
  *
  * Below the stages are the records (conn.h) and their stores (conntable.c, side.c,
  * results.c); state.c is the one writer of states. Each frame is computed once, when first
