@@ -28,6 +28,7 @@
 #include "conn.h" /* sizeof(tp_conn), for the report */
 #include "tcpphase.h"
 #include "traffic.h"
+#include "traffic_segment.h"
 
 static double clock_s(clockid_t clock)
 {
@@ -53,27 +54,6 @@ static size_t rss_bytes(void)
         fclose(f);
     }
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static void to_segment(const tg_seg *t, uint32_t frame, tp_segment *s)
-{
-    memset(s, 0, sizeof *s);
-    s->frame = frame;
-    s->time_ns = t->time_ns;
-    s->src.len = s->dst.len = t->v6 ? 16 : 4;
-    memcpy(s->src.bytes, t->src, s->src.len);
-    memcpy(s->dst.bytes, t->dst, s->dst.len);
-    s->sport = t->sport;
-    s->dport = t->dport;
-    s->flags = t->flags;
-    s->seq = t->seq;
-    s->ack = t->ack;
-    s->len = t->len;
-    s->window = t->window;
-    s->wscale = t->wscale;
-    s->has_ts = t->has_ts;
-    s->tsval = t->tsval;
-    s->tsecr = t->tsecr;
 }
 
 static int by_value(const void *a, const void *b)
@@ -138,7 +118,7 @@ int main(int argc, char **argv)
             if (!segs)
                 break;
         }
-        to_segment(&t, (uint32_t)(n + 1), &segs[n]);
+        tg_to_segment(&t, (uint32_t)(n + 1), &segs[n]);
         n++;
     }
     if (!segs) {

@@ -14,6 +14,7 @@
  */
 #include "tcpphase.h"
 #include "traffic.h"
+#include "traffic_segment.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,27 +23,6 @@
 #define MAX_FINDINGS 16
 
 static int failures;
-
-static void to_segment(const tg_seg *t, uint32_t frame, tp_segment *s)
-{
-    memset(s, 0, sizeof *s);
-    s->frame = frame;
-    s->time_ns = t->time_ns;
-    s->src.len = s->dst.len = t->v6 ? 16 : 4;
-    memcpy(s->src.bytes, t->src, s->src.len);
-    memcpy(s->dst.bytes, t->dst, s->dst.len);
-    s->sport = t->sport;
-    s->dport = t->dport;
-    s->flags = t->flags;
-    s->seq = t->seq;
-    s->ack = t->ack;
-    s->len = t->len;
-    s->window = t->window;
-    s->wscale = t->wscale;
-    s->has_ts = t->has_ts;
-    s->tsval = t->tsval;
-    s->tsecr = t->tsecr;
-}
 
 /* A small deterministic generator for the disturbances (xorshift64). */
 static uint64_t next_random(uint64_t *state)
@@ -100,7 +80,7 @@ static tp_segment *segments(const tg_params *p, unsigned per_mille, size_t *coun
     }
     tg_free(g);
     for (size_t i = 0; i < n; i++) {
-        to_segment(&raw[i], (uint32_t)(i + 1), &out[i]);
+        tg_to_segment(&raw[i], (uint32_t)(i + 1), &out[i]);
         if (i > 0 && out[i].time_ns < out[i - 1].time_ns) /* capture times do not go back */
             out[i].time_ns = out[i - 1].time_ns;
     }
