@@ -483,7 +483,9 @@ size_t tp_engine_findings(const tp_engine *e, uint32_t frame, bool complete, tp_
         return 0;
     size_t n = r->findings ? tp_findings_of(e->findings, frame, out, max) : 0;
     if (complete) {
-        uint32_t by = tp_engine_gap_filled_by(e, frame);
+        /* Only a frame with a capture gap can have it filled: no look-up for the others. */
+        uint32_t by =
+            (r->findings & (1u << TP_FIND_CAPTURE_GAP)) ? tp_engine_gap_filled_by(e, frame) : 0;
         for (size_t i = 0; by && i < n; i++) /* the gap was only out of order */
             if (out[i].kind == TP_FIND_CAPTURE_GAP)
                 put(&out[i], 1, frame, TP_FIND_OUT_OF_ORDER,
