@@ -39,13 +39,15 @@ static guint v4_hash(gconstpointer p)
     return (guint)((k * 0x9e3779b97f4a7c15ull) >> 32);
 }
 
+/* Four words, each multiplied by its own large odd constant, the high half of the sum (as
+ * v4_hash): a byte loop cost about 100 instructions a look-up. */
 static guint v6_hash(gconstpointer p)
 {
-    const uint8_t *b = p;
-    guint h = 0;
-    for (size_t i = 0; i < 32; i++)
-        h = h * 31u + b[i];
-    return h;
+    uint64_t w[4];
+    memcpy(w, p, sizeof w);
+    uint64_t h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xc2b2ae3d27d4eb4full +
+                 w[2] * 0x165667b19e3779f9ull + w[3] * 0x27d4eb2f165667c5ull;
+    return (guint)(h >> 32);
 }
 
 static gboolean v6_equal(gconstpointer a, gconstpointer b)
