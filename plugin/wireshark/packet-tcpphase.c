@@ -333,7 +333,6 @@ void proto_register_tcpphase(void)
     tcpphase_protocol = find_protocol_by_id(proto_tcpphase);
     gate_handle = create_dissector_handle(tcpphase_gate, -1);
     register_postdissector(gate_handle);
-    tcp_shim_register(proto_tcpphase);
     register_init_routine(tcpphase_init);
     register_cleanup_routine(tcpphase_cleanup);
 }

@@ -9,11 +9,20 @@
  * none on its first pass, which is the one that must feed the engine.
  *
  * How: the shim takes TCP's place in the "ip.proto" table (IPv4 and IPv6 both dispatch
- * through it). For each frame it reads the first TCP header it is handed, then calls TCP
- * through a private table without adding a layer of its own (the shim carries TCP's protocol,
- * so frame.protocols, Decode As and "Enabled Protocols" see TCP as before). The header is read
- * before TCP runs: the payload's dissectors may throw, and pinfo's addresses are those of the
- * IP header carrying this segment only until the payload is dissected.
+ * through it). For each frame it reads the first TCP header it is handed, then calls TCP's own
+ * handle. The shim's handle has no protocol, so the dispatch adds no layer and makes no enabled
+ * check for it: TCP's call does both, exactly as when IP calls TCP (frame.protocols, "Enabled
+ * Protocols" and Decode As see TCP as before). The header is read before TCP runs: the
+ * payload's dissectors may throw, and pinfo's addresses are those of the IP header carrying
+ * this segment only until the payload is dissected.
+ *
+ * Why a handle without a protocol (issue 27): the shim used to carry TCP's protocol and reach
+ * TCP through a private dissector table without adding a layer; that second dispatch (a
+ * table look-up, and Wireshark's per-handle bookkeeping once more) cost about 300 instructions
+ * a segment, 0.7 % of tshark -r's whole cost per frame. What it kept that this does not:
+ * `tshark -G decodes` listed ip.proto 6 with TCP's name, and now leaves the entry out (a
+ * handle without a protocol has no name to list); gained: `-d ip.proto==6,tcp` no longer warns
+ * that two handles are named "tcp".
  *
  * It reads the header's own bytes: ports, raw sequence and acknowledgment numbers, the flags
  * byte, the unscaled window, and the options, walked as the TCP dissector walks them
@@ -51,7 +60,7 @@
 
 enum { OPT_EOL = 0, OPT_NOP = 1, OPT_WSCALE = 3, OPT_TIMESTAMPS = 8 };
 
-static dissector_table_t inner; /* TCP's own handle, under IP_PROTO_TCP */
+static dissector_handle_t tcp_handle; /* TCP's own, which the shim calls */
 static dissector_handle_t shim_handle;
 
 /* The frame whose first TCP header was seen, and its segment if it could be read. */
@@ -168,14 +177,8 @@ static int shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
         last.frame = pinfo->num;
         last.ok = read_segment(tvb, pinfo, &last.seg);
     }
-    /* Without a layer of its own: the shim's call already added TCP's. */
-    return TP_WS_DISSECTOR_TRY_UINT(inner, IP_PROTO_TCP, tvb, pinfo, tree, FALSE, data);
-}
-
-void tcp_shim_register(int proto)
-{
-    inner = register_dissector_table("tcpphase.tcp", "TCP, as handed on by TCP Connection Phase",
-                                     proto, FT_UINT8, BASE_DEC);
+    /* TCP's layer and its enabled check come with this call: the shim's handle has neither. */
+    return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
 }
 
 gboolean tcp_shim_install(void)
@@ -183,15 +186,13 @@ gboolean tcp_shim_install(void)
     dissector_table_t ip_proto = find_dissector_table("ip.proto");
     dissector_handle_t tcp = find_dissector("tcp");
 
-    if (inner == NULL || ip_proto == NULL || tcp == NULL ||
-        dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) != tcp)
+    if (ip_proto == NULL || tcp == NULL || dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) != tcp)
         return FALSE;
-    dissector_add_uint("tcpphase.tcp", IP_PROTO_TCP, tcp);
-    /* TCP's protocol, so layers, names and the enabled check are TCP's; its own description,
-     * as Decode As lists handles by description and warns about two alike. */
+    tcp_handle = tcp;
+    /* No protocol (see "How" above); a description of its own, as Decode As lists handles by
+     * description. */
     shim_handle = create_dissector_handle_with_name_and_description(
-        shim, dissector_handle_get_protocol_index(tcp), "tcpphase.tcp",
-        "TCP (read by TCP Connection Phase)");
+        shim, -1, "tcpphase.tcp", "TCP (read by TCP Connection Phase)");
     dissector_add_uint("ip.proto", IP_PROTO_TCP, shim_handle);
     return TRUE;
 }

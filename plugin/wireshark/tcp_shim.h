@@ -10,9 +10,6 @@
 
 #include "tcpphase.h"
 
-/* Registers the shim's private dissector table; from proto_register_tcpphase. */
-void tcp_shim_register(int proto);
-
 /* Puts the shim in front of TCP in "ip.proto"; from the handoff. FALSE if TCP is not there. */
 gboolean tcp_shim_install(void);
 

@@ -54,14 +54,6 @@
 #define TP_WS_TAP_INIT_ACCEPTED return
 #endif
 
-/* Calling a uint dissector table's entry: dissector_try_uint_new was renamed
- * dissector_try_uint_with_data in 4.5 (4.6), the old name kept as a deprecated inline. */
-#if TP_WS_AT_LEAST(4, 5)
-#define TP_WS_DISSECTOR_TRY_UINT dissector_try_uint_with_data
-#else
-#define TP_WS_DISSECTOR_TRY_UINT dissector_try_uint_new
-#endif
-
 /* The value of an unsigned integer field of at most 32 bits. The getter's name is stable; only
  * how the fvalue is reached changes (above). */
 static inline uint32_t tp_ws_fi_get_uint(field_info *fi)
