@@ -66,6 +66,7 @@ static dissector_handle_t shim_handle;
 /* The frame whose first TCP header was seen, and its segment if it could be read. */
 static struct {
     guint32 frame;
+    gboolean quoted; /* that header was inside an ICMP (or other) error packet */
     gboolean ok;
     tp_segment seg;
 } last;
@@ -171,11 +172,12 @@ static gboolean read_segment(tvbuff_t *tvb, const packet_info *pinfo, tp_segment
 static int shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     /* Only the frame's first TCP header, as tcp_fields.c takes the first: a TCP header inside
-     * this one's payload comes through here again, during the call below. Revisits need none:
-     * the engine is fed on the first pass only. */
-    if (!PINFO_FD_VISITED(pinfo) && last.frame != pinfo->num) {
+     * this one's payload comes through here again, during the call below. Revisits need only
+     * where it was: the engine is fed on the first pass only. */
+    if (last.frame != pinfo->num) {
         last.frame = pinfo->num;
-        last.ok = read_segment(tvb, pinfo, &last.seg);
+        last.quoted = pinfo->flags.in_error_pkt;
+        last.ok = !PINFO_FD_VISITED(pinfo) && read_segment(tvb, pinfo, &last.seg);
     }
     /* TCP's layer and its enabled check come with this call: the shim's handle has neither. */
     return call_dissector_only(tcp_handle, tvb, pinfo, tree, data);
@@ -204,6 +206,11 @@ gboolean tcp_shim_active(void)
     last.frame = 0; /* a new capture file numbers its frames from 1 again */
     return shim_handle != NULL && ip_proto != NULL &&
            dissector_get_uint_handle(ip_proto, IP_PROTO_TCP) == shim_handle;
+}
+
+int tcp_shim_saw(const packet_info *pinfo)
+{
+    return last.frame != pinfo->num ? -1 : !last.quoted;
 }
 
 const tp_segment *tcp_shim_segment(const packet_info *pinfo)

@@ -16,6 +16,11 @@ gboolean tcp_shim_install(void);
 /* Is the shim still in front of TCP (Decode As may have put TCP back)? Forgets the last frame. */
 gboolean tcp_shim_active(void);
 
+/* Where the frame's first TCP header came through the shim: 1 in the frame's own packet, 0
+ * inside an error packet that quotes it (ICMP, ICMPv6 and the like set pinfo's in_error_pkt),
+ * -1 when the shim has not seen the frame. */
+int tcp_shim_saw(const packet_info *pinfo);
+
 /*
  * The segment of the frame's first TCP header, as its bytes and the IP header carrying it say,
  * valid until the next frame; NULL when the shim did not see the frame or the header was not
