@@ -67,22 +67,26 @@ static inline bool endpoint_equal(const tp_conn *a, tp_dir da, const tp_conn *b,
                  : memcmp(addr_bytes(a, da), addr_bytes(b, db), 4) == 0;
 }
 
-/* One endpoint's share of the hash, from its address and its port: multiplying by large odd
- * constants spreads each part into the high half of the word, which is the hash. */
-static inline uint64_t endpoint_key(const tp_conn *c, tp_dir d)
+/* An IPv6 endpoint's share of the hash, from its address and its port: multiplying by large
+ * odd constants spreads each part into the high half of the word, which is the hash. */
+static inline uint64_t v6_endpoint_key(const uint8_t *a, uint16_t port)
 {
-    const uint8_t *a = addr_bytes(c, d);
-    uint64_t lo = 0, hi = 0;
-    if (c->v6) {
-        memcpy(&lo, a, 8);
-        memcpy(&hi, a + 8, 8);
-    } else {
-        uint32_t v;
-        memcpy(&v, a, 4);
-        lo = v;
-    }
+    uint64_t lo, hi;
+    memcpy(&lo, a, 8);
+    memcpy(&hi, a + 8, 8);
     return lo * 0x9e3779b97f4a7c15ull + hi * 0xc2b2ae3d27d4eb4full +
-           (uint64_t)c->port[d] * 0x165667b19e3779f9ull;
+           (uint64_t)port * 0x165667b19e3779f9ull;
+}
+
+/* An IPv4 4-tuple's hash, from its two addresses and two ports: the IPv6 endpoints' sum with
+ * the products gathered, one multiply each. */
+static inline uint64_t v4_tuple_key(const uint8_t *a, const uint8_t *b, uint16_t pa, uint16_t pb)
+{
+    uint32_t a0, a1;
+    memcpy(&a0, a, 4);
+    memcpy(&a1, b, 4);
+    return ((uint64_t)a0 + a1) * 0x9e3779b97f4a7c15ull +
+           ((uint64_t)pa + pb) * 0x165667b19e3779f9ull;
 }
 
 /*
@@ -94,16 +98,19 @@ static inline uint64_t endpoint_key(const tp_conn *c, tp_dir d)
  */
 static uint32_t tuple_hash(const tp_conn *c)
 {
-    uint64_t k;
-    if (!c->v6) { /* endpoint_key's sum, with the products gathered: one multiply each */
-        uint32_t a0, a1;
-        memcpy(&a0, c->addr.v4[0], 4);
-        memcpy(&a1, c->addr.v4[1], 4);
-        k = ((uint64_t)a0 + a1) * 0x9e3779b97f4a7c15ull +
-            ((uint64_t)c->port[0] + c->port[1]) * 0x165667b19e3779f9ull;
-    } else {
-        k = endpoint_key(c, TP_CLIENT) + endpoint_key(c, TP_SERVER);
-    }
+    uint64_t k = c->v6 ? v6_endpoint_key(c->addr.v6, c->port[0]) +
+                             v6_endpoint_key(c->addr.v6 + 16, c->port[1])
+                       : v4_tuple_key(c->addr.v4[0], c->addr.v4[1], c->port[0], c->port[1]);
+    return (uint32_t)(k >> 32);
+}
+
+/* tuple_hash of the segment's 4-tuple, read from the segment itself. */
+static inline uint32_t segment_hash(const tp_segment *seg)
+{
+    uint64_t k = seg->src.len == 16
+                     ? v6_endpoint_key(seg->src.bytes, seg->sport) +
+                           v6_endpoint_key(seg->dst.bytes, seg->dport)
+                     : v4_tuple_key(seg->src.bytes, seg->dst.bytes, seg->sport, seg->dport);
     return (uint32_t)(k >> 32);
 }
 
@@ -143,6 +150,43 @@ static bool tuple_equal(const tp_conn *a, const tp_conn *b)
     return endpoint_equal(a, TP_CLIENT, b, TP_SERVER) && endpoint_equal(a, TP_SERVER, b, TP_CLIENT);
 }
 
+/* The segment's source as a connection's endpoint d, compared. */
+static bool is_source(const tp_conn *c, tp_dir d, const tp_segment *seg)
+{
+    return c->port[d] == seg->sport &&
+           memcmp(addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
+}
+
+/* The segment's destination as a connection's endpoint d, compared. */
+static bool is_destination(const tp_conn *c, tp_dir d, const tp_segment *seg)
+{
+    return c->port[d] == seg->dport &&
+           memcmp(addr_bytes(c, d), seg->dst.bytes, c->v6 ? 16 : 4) == 0;
+}
+
+/* Is the segment one of c's, in either direction (tuple_equal against the segment's tuple)?
+ * IPv4 compares whole words, as tuple_equal does. */
+static inline bool holds_segment(const tp_conn *c, const tp_segment *seg)
+{
+    if (c->v6 != (seg->src.len == 16))
+        return false;
+    if (!c->v6) {
+        uint8_t addrs[8];
+        uint16_t ports[2] = {seg->sport, seg->dport};
+        uint64_t ca, sa;
+        uint32_t cp, sp;
+        memcpy(addrs, seg->src.bytes, 4);
+        memcpy(addrs + 4, seg->dst.bytes, 4);
+        memcpy(&sa, addrs, 8);
+        memcpy(&sp, ports, 4);
+        v4_words(c, &ca, &cp);
+        return (ca == sa && cp == sp) || (ca == swap_halves64(sa) && cp == swap_halves32(sp));
+    }
+    if (is_source(c, TP_CLIENT, seg))
+        return is_destination(c, TP_SERVER, seg);
+    return is_source(c, TP_SERVER, seg) && is_destination(c, TP_CLIENT, seg);
+}
+
 tp_conntable *tp_conntable_new(void)
 {
     tp_conntable *t = g_new0(tp_conntable, 1);
@@ -168,23 +212,6 @@ void tp_conntable_free(tp_conntable *t)
     g_free(t);
 }
 
-/* The segment's 4-tuple as a look-up key: a connection whose other fields are never read
- * (tuple_hash and tuple_equal read only the 4-tuple). v6 holds the two IPv6 addresses. */
-static void segment_key(const tp_segment *seg, tp_conn *key, uint8_t v6[32])
-{
-    key->v6 = seg->src.len == 16;
-    if (key->v6) {
-        memcpy(v6, seg->src.bytes, 16);
-        memcpy(v6 + 16, seg->dst.bytes, 16);
-        key->addr.v6 = v6;
-    } else {
-        memcpy(key->addr.v4[0], seg->src.bytes, 4);
-        memcpy(key->addr.v4[1], seg->dst.bytes, 4);
-    }
-    key->port[0] = seg->sport;
-    key->port[1] = seg->dport;
-}
-
 /* The first slot to probe for a hash: its top bits, as many as the index has slots. */
 static inline uint32_t slot_of(const tp_conntable *t, uint32_t hash)
 {
@@ -201,13 +228,18 @@ static tp_slot *probe(const tp_conntable *t, const tp_conn *key, uint32_t hash)
     }
 }
 
+/* probe's walk for a segment, comparing the segment's own tuple: no key is built (a key
+ * connection cost about 40 instructions a segment to fill and read back). */
 tp_conn *tp_conntable_find(tp_conntable *t, const tp_segment *seg)
 {
-    tp_conn key;
-    uint8_t v6[32];
-    segment_key(seg, &key, v6);
-    const tp_slot *s = probe(t, &key, tuple_hash(&key));
-    return s->id ? conn_of(t, s->id) : NULL;
+    uint32_t hash = segment_hash(seg);
+    for (uint32_t i = slot_of(t, hash);; i = (i + 1) & t->mask) {
+        const tp_slot *s = &t->slots[i];
+        if (s->id == 0)
+            return NULL;
+        if (s->hash == hash && holds_segment(conn_of(t, s->id), seg))
+            return conn_of(t, s->id);
+    }
 }
 
 /* Twice the slots once half are used: probe sequences stay short, and there is always an
@@ -245,13 +277,6 @@ static void index_latest(tp_conntable *t, const tp_conn *c)
         s->hash = hash;
     }
     s->id = c->id;
-}
-
-/* The segment's source as a connection's endpoint d, compared. */
-static bool is_source(const tp_conn *c, tp_dir d, const tp_segment *seg)
-{
-    return c->port[d] == seg->sport &&
-           memcmp(addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
 }
 
 /* tp_conn_dir (conntable.h) when the ports are equal: the addresses tell. */
