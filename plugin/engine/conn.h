@@ -191,6 +191,13 @@ static inline tp_role tp_conn_end_role(const tp_conn *c)
     return c->end_rst ? (tp_role)(TP_ROLE_RST_REFUSED + c->end_rst - 1) : TP_ROLE_UNKNOWN;
 }
 
+/* The address bytes of endpoint d of c: 4 in the record, or 16 in the connection table's
+ * store. */
+static inline const uint8_t *tp_conn_addr_bytes(const tp_conn *c, tp_dir d)
+{
+    return c->v6 ? c->addr.v6 + 16 * d : c->addr.v4[d];
+}
+
 /* What the latest segment no state takes was (tp_conn.odd_kind). */
 /* TP_ODD_EMPTY: an empty segment of an endpoint that has sent nothing else, perhaps a
  * keep-alive one below its real snd_nxt (keepalive.c). */

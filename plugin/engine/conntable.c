@@ -54,18 +54,12 @@ static inline tp_conn *conn_of(const tp_conntable *t, uint32_t id)
     return &t->chunks[(id - 1) >> CHUNK_SHIFT][(id - 1) & (CHUNK_SIZE - 1)];
 }
 
-/* The address bytes of endpoint d of a 4-tuple: 4 in the record, or 16 in the store. */
-static inline const uint8_t *addr_bytes(const tp_conn *c, tp_dir d)
-{
-    return c->v6 ? c->addr.v6 + 16 * d : c->addr.v4[d];
-}
-
 static inline bool endpoint_equal(const tp_conn *a, tp_dir da, const tp_conn *b, tp_dir db)
 {
     if (a->port[da] != b->port[db])
         return false;
-    return a->v6 ? memcmp(addr_bytes(a, da), addr_bytes(b, db), 16) == 0
-                 : memcmp(addr_bytes(a, da), addr_bytes(b, db), 4) == 0;
+    return a->v6 ? memcmp(tp_conn_addr_bytes(a, da), tp_conn_addr_bytes(b, db), 16) == 0
+                 : memcmp(tp_conn_addr_bytes(a, da), tp_conn_addr_bytes(b, db), 4) == 0;
 }
 
 /* An IPv6 endpoint's share of the hash, from its address and its port: multiplying by large
@@ -155,14 +149,14 @@ static bool tuple_equal(const tp_conn *a, const tp_conn *b)
 static bool is_source(const tp_conn *c, tp_dir d, const tp_segment *seg)
 {
     return c->port[d] == seg->sport &&
-           memcmp(addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
+           memcmp(tp_conn_addr_bytes(c, d), seg->src.bytes, c->v6 ? 16 : 4) == 0;
 }
 
 /* The segment's destination as a connection's endpoint d, compared. */
 static bool is_destination(const tp_conn *c, tp_dir d, const tp_segment *seg)
 {
     return c->port[d] == seg->dport &&
-           memcmp(addr_bytes(c, d), seg->dst.bytes, c->v6 ? 16 : 4) == 0;
+           memcmp(tp_conn_addr_bytes(c, d), seg->dst.bytes, c->v6 ? 16 : 4) == 0;
 }
 
 /* Is the segment one of c's, in either direction (tuple_equal against the segment's tuple)?
@@ -297,7 +291,7 @@ void tp_conn_addr(const tp_conn *c, tp_dir d, tp_addr *out)
 {
     memset(out, 0, sizeof *out);
     out->len = c->v6 ? 16 : 4;
-    memcpy(out->bytes, addr_bytes(c, d), out->len);
+    memcpy(out->bytes, tp_conn_addr_bytes(c, d), out->len);
 }
 
 /*

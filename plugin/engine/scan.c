@@ -30,49 +30,77 @@ typedef struct pair {
     uint32_t kinds[TP_PROBE_KIND_COUNT]; /* attempts by opening flags */
     uint16_t first_port;
     uint8_t first_status;       /* tp_scan_answer bits of first_port, while port_status is NULL */
-    GHashTable *port_status;    /* port -> tp_scan_answer bits, from the second port on */
+    uint32_t *port_status;      /* the port set from the second port on: (port + 1) << 8 | answer
+                                   bits, 0 empty; open addressing, at most half full */
+    uint32_t port_mask;         /* its entries less one */
     uint32_t index;             /* its place among the scans, plus one; 0: not (yet) a scan */
     uint32_t early[SCAN_PORTS]; /* connections its lone ACKs opened before it was a scan */
     uint8_t n_early;
 } pair;
 
+/* A slot of the pair index: the pair's hash and its place in `all`, plus one (0: empty). */
+typedef struct pair_slot {
+    uint32_t hash;
+    uint32_t index;
+} pair_slot;
+
+/*
+ * Every connection's opening, and its SYN-ACK and handshake ACK, look their host pair up, so
+ * the pairs are indexed the way conntable.c indexes 4-tuples: open addressing on the pair's
+ * hash, read from the addresses where they are (the segment, or the connection record), with
+ * no key built; and a pair's port set is an array of words. With glib hash tables (a key
+ * copied out of the record, two callbacks a look-up, a table per port set) these cost about
+ * 130 instructions a segment on the bench mix, which has no scan at all.
+ */
 struct tp_scans {
-    GHashTable *pairs; /* pair (its addresses) -> itself */
-    GPtrArray *order;  /* the pairs that are scans, by first attempt */
+    pair_slot *slots; /* the pair index, at most half full */
+    uint32_t mask;    /* slots less one */
+    GPtrArray *all;   /* every pair with attempts, owned */
+    GPtrArray *order; /* the pairs that are scans, by first attempt */
 };
 
-/* The address pair as four words (an IPv4 pair's bytes past its addresses are zero, see key_of),
- * each multiplied by its own large odd constant: the high half of the sum is the hash
- * (multiplicative hashing, as conntable.c's). A byte loop with a division per byte cost about
- * 60 instructions a look-up, made for every SYN. */
-static guint pair_hash(gconstpointer k)
+#define PAIR_SLOTS_MIN 64u
+#define PORT_SLOTS_MIN 8u
+
+/* The address pair as words, each multiplied by its own large odd constant: the high half of
+ * the sum is the hash (multiplicative hashing, as conntable.c's). */
+static uint32_t pair_hash(const uint8_t *scanner, const uint8_t *target, uint8_t len)
 {
-    const pair *p = k;
-    uint64_t w[4];
-    memcpy(w, p->addr, sizeof w);
-    uint64_t h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xc2b2ae3d27d4eb4full +
-                 w[2] * 0x165667b19e3779f9ull + w[3] * 0x27d4eb2f165667c5ull + p->len;
-    return (guint)(h >> 32);
+    uint64_t h;
+    if (len == 4) {
+        uint32_t a, b;
+        memcpy(&a, scanner, 4);
+        memcpy(&b, target, 4);
+        h = a * 0x9e3779b97f4a7c15ull + b * 0xc2b2ae3d27d4eb4full;
+    } else {
+        uint64_t w[4];
+        memcpy(w, scanner, 16);
+        memcpy(w + 2, target, 16);
+        h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xc2b2ae3d27d4eb4full +
+            w[2] * 0x165667b19e3779f9ull + w[3] * 0x27d4eb2f165667c5ull + 16;
+    }
+    return (uint32_t)(h >> 32);
 }
 
-static gboolean pair_equal(gconstpointer a, gconstpointer b)
+/* The first slot to probe for a hash: its top bits, as many as the table has slots. */
+static inline uint32_t slot_of(uint32_t hash, uint32_t mask)
 {
-    const pair *x = a, *y = b;
-    return x->len == y->len && memcmp(x->addr, y->addr, sizeof x->addr) == 0;
+    return (uint32_t)(((uint64_t)hash * (mask + 1ull)) >> 32);
 }
 
 static void pair_free(gpointer p)
 {
     pair *x = p;
-    if (x->port_status)
-        g_hash_table_destroy(x->port_status);
+    g_free(x->port_status);
     g_free(x);
 }
 
 tp_scans *tp_scans_new(void)
 {
     tp_scans *s = g_new0(tp_scans, 1);
-    s->pairs = g_hash_table_new_full(pair_hash, pair_equal, NULL, pair_free);
+    s->slots = g_new0(pair_slot, PAIR_SLOTS_MIN);
+    s->mask = PAIR_SLOTS_MIN - 1;
+    s->all = g_ptr_array_new_with_free_func(pair_free);
     s->order = g_ptr_array_new();
     return s;
 }
@@ -82,28 +110,80 @@ void tp_scans_free(tp_scans *s)
     if (!s)
         return;
     g_ptr_array_free(s->order, TRUE);
-    g_hash_table_destroy(s->pairs);
+    g_ptr_array_free(s->all, TRUE);
+    g_free(s->slots);
     g_free(s);
 }
 
-/* A look-up key: the addresses alone (pair_hash and pair_equal read nothing else), zero past
- * their length. */
-static void key_of(pair *k, const tp_addr *scanner, const tp_addr *target)
+/* Addresses of one length, compared with a constant size the compiler does inline. */
+static inline bool addr_equal(const uint8_t *a, const uint8_t *b, uint8_t len)
 {
-    memset(k->addr, 0, sizeof k->addr);
-    k->len = scanner->len;
-    memcpy(k->addr[0], scanner->bytes, scanner->len);
-    memcpy(k->addr[1], target->bytes, target->len);
+    return len == 4 ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
+}
+
+/* The slot of the pair (scanner, target), or the empty slot where it would go. */
+static pair_slot *probe(const tp_scans *s, const uint8_t *scanner, const uint8_t *target,
+                        uint8_t len, uint32_t hash)
+{
+    for (uint32_t i = slot_of(hash, s->mask);; i = (i + 1) & s->mask) {
+        pair_slot *slot = &s->slots[i];
+        if (slot->index == 0)
+            return slot;
+        const pair *p = g_ptr_array_index(s->all, slot->index - 1);
+        if (slot->hash == hash && p->len == len && addr_equal(p->addr[0], scanner, len) &&
+            addr_equal(p->addr[1], target, len))
+            return slot;
+    }
+}
+
+static pair *lookup(const tp_scans *s, const uint8_t *scanner, const uint8_t *target, uint8_t len)
+{
+    const pair_slot *slot = probe(s, scanner, target, len, pair_hash(scanner, target, len));
+    return slot->index ? g_ptr_array_index(s->all, slot->index - 1) : NULL;
+}
+
+/* Twice the slots once half are used: probe sequences stay short and always end. */
+static void grow(tp_scans *s)
+{
+    pair_slot *old = s->slots;
+    uint32_t n = s->mask + 1;
+    s->mask = 2 * n - 1;
+    s->slots = g_new0(pair_slot, 2 * (size_t)n);
+    for (uint32_t k = 0; k < n; k++) {
+        if (old[k].index == 0)
+            continue;
+        uint32_t i = slot_of(old[k].hash, s->mask);
+        while (s->slots[i].index != 0)
+            i = (i + 1) & s->mask;
+        s->slots[i] = old[k];
+    }
+    g_free(old);
+}
+
+/* The pair of seg's source and destination, made on its first attempt. */
+static pair *pair_of_segment(tp_scans *s, const tp_segment *seg)
+{
+    uint32_t hash = pair_hash(seg->src.bytes, seg->dst.bytes, seg->src.len);
+    pair_slot *slot = probe(s, seg->src.bytes, seg->dst.bytes, seg->src.len, hash);
+    if (slot->index)
+        return g_ptr_array_index(s->all, slot->index - 1);
+    pair *p = g_new0(pair, 1);
+    p->len = seg->src.len;
+    memcpy(p->addr[0], seg->src.bytes, p->len);
+    memcpy(p->addr[1], seg->dst.bytes, p->len);
+    p->first_frame = seg->frame;
+    g_ptr_array_add(s->all, p);
+    slot->hash = hash;
+    slot->index = s->all->len;
+    if (2 * (uint64_t)s->all->len > s->mask + 1ull)
+        grow(s);
+    return p;
 }
 
 static pair *find_conn(const tp_scans *s, const tp_conn *c)
 {
-    pair k;
-    tp_addr a, b;
-    tp_conn_addr(c, TP_CLIENT, &a);
-    tp_conn_addr(c, TP_SERVER, &b);
-    key_of(&k, &a, &b);
-    return g_hash_table_lookup(s->pairs, &k);
+    return lookup(s, tp_conn_addr_bytes(c, TP_CLIENT), tp_conn_addr_bytes(c, TP_SERVER),
+                  c->v6 ? 16 : 4);
 }
 
 static uint32_t total(const pair *p, tp_probe_kind from, tp_probe_kind to)
@@ -131,9 +211,28 @@ static bool promote(tp_scans *s, pair *p)
     return false;
 }
 
-/* Port keys and answer values in the port set: never NULL, so a miss is told apart. */
-#define PORT_KEY(port) GUINT_TO_POINTER((guint)(port) + 1u)
-#define BITS_VAL(bits) GUINT_TO_POINTER((guint)(bits) | 0x100u)
+/* The entry of port in p's port set, or the empty one where it would go. */
+static uint32_t *port_entry(const pair *p, uint16_t port)
+{
+    uint32_t key = (uint32_t)port + 1u;
+    for (uint32_t i = slot_of(port * 0x9e3779b1u, p->port_mask);; i = (i + 1) & p->port_mask) {
+        uint32_t *e = &p->port_status[i];
+        if (*e == 0 || *e >> 8 == key)
+            return e;
+    }
+}
+
+/* Twice the entries once half are used. */
+static void grow_ports(pair *p)
+{
+    uint32_t *old = p->port_status, n = p->port_mask + 1;
+    p->port_mask = 2 * n - 1;
+    p->port_status = g_new0(uint32_t, 2 * (size_t)n);
+    for (uint32_t k = 0; k < n; k++)
+        if (old[k])
+            *port_entry(p, (uint16_t)((old[k] >> 8) - 1)) = old[k];
+    g_free(old);
+}
 
 /* Adds port to the ports tried, once. */
 static void add_port(pair *p, uint16_t port)
@@ -146,12 +245,15 @@ static void add_port(pair *p, uint16_t port)
     if (!p->port_status) {
         if (port == p->first_port)
             return;
-        p->port_status = g_hash_table_new(g_direct_hash, g_direct_equal);
-        g_hash_table_insert(p->port_status, PORT_KEY(p->first_port), BITS_VAL(p->first_status));
+        p->port_mask = PORT_SLOTS_MIN - 1;
+        p->port_status = g_new0(uint32_t, PORT_SLOTS_MIN);
+        *port_entry(p, p->first_port) = ((uint32_t)p->first_port + 1u) << 8 | p->first_status;
     }
-    if (!g_hash_table_contains(p->port_status, PORT_KEY(port))) {
-        g_hash_table_insert(p->port_status, PORT_KEY(port), BITS_VAL(0));
-        p->ports++;
+    uint32_t *e = port_entry(p, port);
+    if (*e == 0) {
+        *e = ((uint32_t)port + 1u) << 8;
+        if (2 * (uint64_t)++p->ports > p->port_mask + 1ull)
+            grow_ports(p);
     }
 }
 
@@ -165,11 +267,11 @@ static void mark(pair *p, uint16_t port, uint8_t bits)
         old = p->first_status;
         p->first_status |= bits;
     } else {
-        gpointer v = g_hash_table_lookup(p->port_status, PORT_KEY(port));
-        if (!v)
+        uint32_t *e = port_entry(p, port);
+        if (*e == 0)
             return;
-        old = (uint8_t)GPOINTER_TO_UINT(v);
-        g_hash_table_insert(p->port_status, PORT_KEY(port), BITS_VAL(old | bits));
+        old = (uint8_t)*e;
+        *e |= bits;
     }
     /* A port is open once it answered SYN-ACK, whatever else it answered (an OS-detection
      * run sends an open port probes it resets); closed when it only answered RST. */
@@ -183,16 +285,7 @@ static void mark(pair *p, uint16_t port, uint8_t bits)
 
 bool tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg)
 {
-    pair k;
-    key_of(&k, &seg->src, &seg->dst);
-    pair *p = g_hash_table_lookup(s->pairs, &k);
-    if (!p) {
-        p = g_new0(pair, 1);
-        p->len = k.len;
-        memcpy(p->addr, k.addr, sizeof p->addr);
-        p->first_frame = seg->frame;
-        g_hash_table_insert(s->pairs, p, p);
-    }
+    pair *p = pair_of_segment(s, seg);
     add_port(p, seg->dport);
     p->kinds[tp_probe_kind_of(seg->flags)]++;
     c->scan_attempt = true;
@@ -206,9 +299,7 @@ bool tp_scans_attempt(tp_scans *s, tp_conn *c, const tp_segment *seg)
 
 size_t tp_scans_early_acks(tp_scans *s, const tp_segment *seg, uint32_t *ids, size_t max)
 {
-    pair k;
-    key_of(&k, &seg->src, &seg->dst);
-    pair *p = g_hash_table_lookup(s->pairs, &k);
+    pair *p = lookup(s, seg->src.bytes, seg->dst.bytes, seg->src.len);
     size_t n = 0;
     if (!p)
         return 0;
@@ -230,9 +321,7 @@ void tp_scans_answer(tp_scans *s, const tp_conn *c, tp_scan_answer a)
 
 bool tp_scans_active(const tp_scans *s, const tp_segment *seg)
 {
-    pair k;
-    key_of(&k, &seg->src, &seg->dst);
-    const pair *p = g_hash_table_lookup(s->pairs, &k);
+    const pair *p = lookup(s, seg->src.bytes, seg->dst.bytes, seg->src.len);
     return p && p->index;
 }
 
