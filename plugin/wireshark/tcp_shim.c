@@ -86,6 +86,16 @@ static void read_options(const guint8 *opt, guint len, tp_segment *seg)
     gboolean have_wscale = FALSE;
 
     seg->wscale = -1;
+    /* Most segments of a connection with timestamps carry exactly NOP, NOP, timestamps (RFC
+     * 7323 appendix A's layout, which Linux, the BSDs and Windows send): read at once, as the
+     * walk below would. */
+    if (len == 12 && opt[0] == OPT_NOP && opt[1] == OPT_NOP && opt[2] == OPT_TIMESTAMPS &&
+        opt[3] == 10) {
+        seg->has_ts = true;
+        seg->tsval = get32(opt + 4);
+        seg->tsecr = get32(opt + 8);
+        return;
+    }
     while (len > 0) {
         guint8 kind = opt[0];
         len--;
