@@ -7,8 +7,9 @@
  *   tp_engine_feed   the frame's result slot (results.c)
  *    |- find the connection       conntable.c
  *    |- the common segment        fastpath.c: data or an ACK, established both ways, in order,
- *    |                            nothing awaited; no stage below would act, so it goes
- *    |                            straight to Zeek's view and the record, and returns
+ *    |                            nothing awaited, or the handshake's last ACK; no stage below
+ *    |                            would act but the record, so it goes straight to Zeek's view
+ *    |                            and the record, and returns
  *    |- which incarnation         incarnation.c (of the 4-tuple)
  *    '- step
  *        |- segments no state takes: copy.c (a copy of the latest), probe.c, scan.c (an ACK
@@ -419,6 +420,8 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     tp_conn *latest = tp_conntable_find(e->conns, seg);
     if (latest && tp_fast_path(&e->cfg, latest, seg)) { /* the common segment (fastpath.c) */
         tp_fast_step(&e->results, e->conns, e->coverage, latest, seg, r);
+        if (r->role == TP_ROLE_HANDSHAKE_ACK && latest->scan_attempt) /* account_scan's */
+            tp_scans_answer(e->scans, latest, TP_ANSWER_COMPLETED);
         return r;
     }
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);

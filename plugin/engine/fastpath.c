@@ -39,6 +39,19 @@
  *    SYN,ACKs, RSTs and handshake ACKs), no data after R's FIN.
  * So what remains is what every segment does: Zeek's view, S's sequence facts, the latest odd
  * segment's kind, and the connection's counts.
+ *
+ * The handshake's last ACK (tp_fast_handshake_ack: S the client, ESTABLISHED; R the server in
+ * SYN-RECEIVED, not a simultaneous open; the ACK acknowledges R's SYN; synack_acked not yet) is
+ * the same segment for every stage above but three, which the short route then does as the
+ * full one would:
+ *  - evidence.c: S is not in SYN-SENT or SYN-RECEIVED, so no handshake segment is implied; the
+ *    in-order conditions leave nothing skipped or acknowledged unseen.
+ *  - delivery.c, taking back: S has no FIN and sends no SYN,ACK. Noting: R's state moves and
+ *    the ACK answers R's SYN,ACK, so it is always called (S's round trip, R's took_frame).
+ *  - classify.c and transitions.c: TP_EV_ACK_SYN, which moves SYN-RECEIVED to ESTABLISHED
+ *    (3.10.7.4); ack_role names it handshake-ack, data or not. state.c's tp_conn_apply writes
+ *    the state and completes the handshake (synack_acked), as account does.
+ *  - engine.c's account: the scan's answer (a handshake completed), left to engine.c.
  */
 #include "fastpath.h"
 
@@ -46,21 +59,26 @@
 #include "endpoint.h"
 #include "keepalive.h"
 #include "side.h"
+#include "state.h"
 #include "zeek.h"
 
 void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
                   const tp_segment *seg, tp_result *r)
 {
-    tp_dir dir = tp_conn_dir(c, seg);
+    tp_dir dir = tp_conn_dir(c, seg), peer = TP_PEER(dir);
     tp_endpoint *me = &c->ep[dir];
-    tp_role role = seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
+    /* The handshake's last ACK moves its receiver from SYN-RECEIVED to ESTABLISHED (3.10.7.4,
+     * transitions.c's cell) and is named for it whatever it carries (classify.c). */
+    bool completes = c->ep[peer].state == TP_SYN_RECEIVED;
+    tp_role role = completes ? TP_ROLE_HANDSHAKE_ACK : seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
 
     /* The result, as step would store it; the slot is zeroed: no finding, not late or proved. */
     r->conn = c->id;
     r->sender = (uint8_t)dir;
-    r->before[TP_CLIENT] = r->after[TP_CLIENT] = TP_ESTABLISHED;
-    r->before[TP_SERVER] = r->after[TP_SERVER] = TP_ESTABLISHED;
-    r->event = tp_endpoint_acks_syn(&c->ep[TP_PEER(dir)], seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
+    r->before[dir] = r->after[dir] = TP_ESTABLISHED;
+    r->before[peer] = c->ep[peer].state;
+    r->after[peer] = TP_ESTABLISHED;
+    r->event = tp_endpoint_acks_syn(&c->ep[peer], seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
     r->role = (uint8_t)role;
 
     /* The record, in step's order: Zeek sees the connection as it was before the segment. */
@@ -69,12 +87,13 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
     if (seg->options_cut)
         me->options_cut = true;
     /* delivery.c has something to note only while an endpoint awaits the acknowledgment of
-     * its SYN or FIN (took_frame), or for an empty ACK whose sender's round trip is unknown. */
-    if (me->took_frame || c->ep[TP_PEER(dir)].took_frame || (seg->len == 0 && me->rtt_us == 0))
+     * its SYN or FIN (took_frame), for an empty ACK whose sender's round trip is unknown, or
+     * for the handshake's last ACK (the client's round trip, the server's state moved on). */
+    if (completes || me->took_frame || c->ep[peer].took_frame || (seg->len == 0 && me->rtt_us == 0))
         tp_delivery_note(rs, c, dir, seg, r);
     tp_keepalive_odd(c, dir, seg, role);
 
-    /* engine.c's account, for a data or ack role. */
+    /* engine.c's account, for a data, ack or handshake-ack role. */
     c->last_frame = seg->frame;
     c->tuple_moved = false;
     tp_conn_set_last_ns(t, c, seg->time_ns);
@@ -84,4 +103,6 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
         me->captured = true;
         tp_coverage_note(v, seg);
     }
+    if (completes) /* the server's state, and the handshake completed (synack_acked) */
+        tp_conn_apply(t, c, dir, seg, r->before, r->after);
 }

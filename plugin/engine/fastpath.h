@@ -11,6 +11,19 @@
 #include "results.h"
 
 /*
+ * The handshake's last segment: the client, ESTABLISHED since the SYN-ACK, acknowledging the
+ * server's SYN while the server waits in SYN-RECEIVED (RFC 9293 3.5 figure 6, line 4). Every
+ * connection has one. Not in a simultaneous open, whose SYN-RECEIVED answers SYN,ACKs
+ * (evidence.c); and only the first time (synack_acked), as a repeat may be a retransmission to
+ * judge (delivery.c).
+ */
+static inline bool tp_fast_handshake_ack(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    return dir == TP_CLIENT && c->ep[TP_SERVER].state == TP_SYN_RECEIVED && !c->synack_acked &&
+           !c->simultaneous && tp_endpoint_acks_syn(&c->ep[TP_SERVER], seg);
+}
+
+/*
  * Is seg the common segment of c, the 4-tuple's latest incarnation (tp_conntable_find)? Each
  * condition is what one stage needs to be a no-op; fastpath.c says which and why. Inline, as
  * every segment asks; the tests read only the record's flag bytes and a few sequence numbers.
@@ -23,16 +36,20 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     /* Data or a bare ACK, no control flag (URG and PSH move nothing). */
     if ((seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) != TP_ACK)
         return false;
-    /* The connection: the latest incarnation's own, established both ways, nothing pending. */
+    /* The connection: the latest incarnation's own, its sender ESTABLISHED, nothing pending. */
     if (cfg->full_path || c->has_prev || cfg->zeek_sessions || c->challenge_pending ||
-        c->odd_kind != TP_ODD_NONE || me->state != TP_ESTABLISHED || peer->state != TP_ESTABLISHED)
+        c->odd_kind != TP_ODD_NONE || me->state != TP_ESTABLISHED)
         return false;
+    /* The receiver ESTABLISHED too; or the handshake's last ACK, which completes it. A client
+     * acknowledging the server's SYN otherwise (the server ESTABLISHED by the evidence, say)
+     * completes the handshake as well: the full path records it. */
+    if (peer->state != TP_ESTABLISHED ||
+        (!c->synack_acked && dir == TP_CLIENT && peer->syn_seen && tp_seq_lt(peer->isn, seg->ack)))
+        if (!tp_fast_handshake_ack(c, dir, seg))
+            return false;
     /* No FIN seen, implied or held either way. */
     if (me->fin_seen || peer->fin_seen || me->fin_held || peer->fin_held || me->fin_implied ||
         peer->fin_implied)
-        return false;
-    /* The handshake's last fact: a client acknowledging the server's SYN completes it. */
-    if (!c->synack_acked && dir == TP_CLIENT && peer->syn_seen && tp_seq_lt(peer->isn, seg->ack))
         return false;
     /* In order: nothing of its own skipped, nothing of the peer's acknowledged unseen; a peer
      * never seen (one direction) is read from this side's acknowledgments (evidence.c). */
@@ -44,7 +61,9 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
 }
 
 /* The short route for such a segment: fills r and updates c (its endpoints, counts, Zeek's
- * view) and the coverage exactly as the full step would. */
+ * view, and for the handshake's last ACK the server's state) and the coverage exactly as the
+ * full step would. What is left to the caller: the scan's answer to a handshake completed
+ * (TP_ROLE_HANDSHAKE_ACK), which only engine.c reaches. */
 void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
                   const tp_segment *seg, tp_result *r);
 
