@@ -30,18 +30,3 @@ bool tp_keepalive_unseen(tp_conn *c, tp_dir dir, const tp_segment *seg)
     c->odd_kind = TP_ODD_KEEPALIVE;
     return true;
 }
-
-void tp_keepalive_odd(tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role)
-{
-    tp_odd odd = TP_ODD_NONE;
-
-    if (role == TP_ROLE_PROBE)
-        odd = TP_ODD_PROBE;
-    else if (role == TP_ROLE_KEEPALIVE)
-        odd = TP_ODD_KEEPALIVE;
-    else if (seg->len == 0 && (seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) == TP_ACK &&
-             !c->ep[dir].sent_space)
-        odd = TP_ODD_EMPTY;
-    c->odd_kind = (uint8_t)odd;
-    c->odd_dir = (uint8_t)dir;
-}

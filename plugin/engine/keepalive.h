@@ -29,7 +29,21 @@ static inline bool tp_keepalive_acked(const tp_conn *c, tp_dir dir, const tp_seg
  * keepalive-ack). The one guess of keepalive.c. */
 bool tp_keepalive_unseen(tp_conn *c, tp_dir dir, const tp_segment *seg);
 
-/* After seg: what kind of segment no state takes it was, for the peer's answer. */
-void tp_keepalive_odd(tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role);
+/* After seg: what kind of segment no state takes it was, for the peer's answer. Inline: every
+ * segment, the common one too (fastpath.c), records it. */
+static inline void tp_keepalive_odd(tp_conn *c, tp_dir dir, const tp_segment *seg, tp_role role)
+{
+    tp_odd odd = TP_ODD_NONE;
+
+    if (role == TP_ROLE_PROBE)
+        odd = TP_ODD_PROBE;
+    else if (role == TP_ROLE_KEEPALIVE)
+        odd = TP_ODD_KEEPALIVE;
+    else if (seg->len == 0 && (seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) == TP_ACK &&
+             !c->ep[dir].sent_space)
+        odd = TP_ODD_EMPTY;
+    c->odd_kind = (uint8_t)odd;
+    c->odd_dir = (uint8_t)dir;
+}
 
 #endif
