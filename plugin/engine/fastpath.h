@@ -1,7 +1,7 @@
 /*
  * tcpphase engine: the common segment's short route (fastpath.c). Data or an ACK inside an
- * established connection, in order, with nothing awaited: every stage of engine.c's step would
- * find nothing to do, so it goes straight to the record.
+ * established connection, in order, with nothing awaited, and the handshake's last ACK: every
+ * stage of engine.c's step would find nothing to do but the record, so it goes straight there.
  */
 #ifndef TCPPHASE_FASTPATH_H
 #define TCPPHASE_FASTPATH_H
