@@ -15,6 +15,7 @@
 #include "tcpphase.h"
 
 #include "expect.h"
+#include "segment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,18 +45,7 @@ static tp_addr v6(uint8_t net, unsigned host)
 static uint32_t feed(tp_engine *e, tp_addr src, uint16_t sport, tp_addr dst, uint16_t dport,
                      uint8_t flags, uint32_t seq, uint32_t ack)
 {
-    frame++;
-    tp_segment s = {.frame = frame,
-                    .time_ns = (int64_t)frame * 100000,
-                    .src = src,
-                    .dst = dst,
-                    .sport = sport,
-                    .dport = dport,
-                    .flags = flags,
-                    .seq = seq,
-                    .ack = ack,
-                    .window = 1024,
-                    .wscale = -1};
+    tp_segment s = test_segment(++frame, src, sport, dst, dport, flags, seq, ack);
     EXPECT(tp_engine_feed(e, &s) != NULL, "frame %u not taken", frame);
     return frame;
 }

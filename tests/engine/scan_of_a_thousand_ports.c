@@ -8,6 +8,7 @@
 #include "tcpphase.h"
 
 #include "expect.h"
+#include "segment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,18 +23,9 @@ static void feed(tp_engine *e, bool from_scanner, uint16_t port, uint8_t flags, 
 {
     tp_addr scanner = {.len = 4, .bytes = {10, 0, 0, 1}},
             target = {.len = 4, .bytes = {10, 0, 0, 2}};
-    frame++;
-    tp_segment s = {.frame = frame,
-                    .time_ns = (int64_t)frame * 100000,
-                    .src = from_scanner ? scanner : target,
-                    .dst = from_scanner ? target : scanner,
-                    .sport = from_scanner ? 40100 : port,
-                    .dport = from_scanner ? port : 40100,
-                    .flags = flags,
-                    .seq = seq,
-                    .ack = ack,
-                    .window = 1024,
-                    .wscale = -1};
+    tp_segment s =
+        test_segment(++frame, from_scanner ? scanner : target, from_scanner ? 40100 : port,
+                     from_scanner ? target : scanner, from_scanner ? port : 40100, flags, seq, ack);
     EXPECT(tp_engine_feed(e, &s) != NULL, "frame %u not taken", frame);
 }
 
