@@ -52,6 +52,35 @@
  *    (3.10.7.4); ack_role names it handshake-ack, data or not. state.c's tp_conn_apply writes
  *    the state and completes the handshake (synack_acked), as account does.
  *  - engine.c's account: the scan's answer (a handshake completed), left to engine.c.
+ *
+ * The close's segments (tp_fast_closing; no FIN held or implied, S in order, R's numbers seen):
+ * (1) S in CLOSE-WAIT acknowledging R's FIN in FIN-WAIT-1, or S in TIME-WAIT acknowledging R's
+ * in LAST-ACK, empty; (2) S in CLOSE-WAIT sending data that acknowledges R's FIN, R in
+ * FIN-WAIT-2, its first such data noted; (3) S in FIN-WAIT-2 acknowledging R's data in
+ * CLOSE-WAIT, empty, no more than R sent. (2) and (3) only once the handshake completed.
+ * Stage by stage:
+ *  - incarnation.c: no SYN, no previous incarnation, and not ended (R is in neither CLOSED nor
+ *    TIME-WAIT): the latest incarnation, as above. copy.c, probe.c and scan.c: as above.
+ *  - delivery.c, taking back: no SYN,ACK; S has no FIN (CLOSE-WAIT), or sends no data below it
+ *    (TIME-WAIT and FIN-WAIT-2 send empty ones here). order.c: nothing held; in (1) and (2) R's
+ *    FIN is taken, as the segment covers it (tp_order_fin_not_taken needs SEG.ACK =< the FIN);
+ *    in (3) R has no FIN; the segment is no FIN. probe.h, keepalive.c: as above.
+ *  - evidence.c: no FIN implied; S in neither SYN-SENT nor SYN-RECEIVED; S in order or with
+ *    its FIN seen (skipped); R's FIN seen, nothing follows it (acknowledged), or in (3) nothing
+ *    acknowledged past R's snd_nxt; not late.
+ *  - classify.c: in (1) and (2) TP_EV_ACK_FIN; in (3), R without FIN, TP_EV_ACK_SYN or
+ *    TP_EV_ACK. transitions.c moves FIN-WAIT-1 to FIN-WAIT-2 and LAST-ACK to CLOSED (3.10.7.4),
+ *    no cell moves FIN-WAIT-2 or CLOSE-WAIT on these, and none moves S (no sending cells for
+ *    them but from UNKNOWN). ack_role: ack-of-fin, final-ack; half-closed-data (data from
+ *    CLOSE-WAIT); ack (empty, R neither SYN-RECEIVED, FIN-WAIT-1, CLOSING nor LAST-ACK, not
+ *    ended, not mid-stream). refine leaves the first three as they are, and the ack of (3) is
+ *    no keep-alive (S has a FIN) nor a keep-alive's ACK (odd_kind TP_ODD_NONE).
+ *  - findings: none for these roles; half-closed-data's note is made once, on the first (the
+ *    full path: half_closed_noted); no challenge ACK awaited.
+ *  - delivery.c, noting: called whenever R's state moves, and otherwise as above.
+ *  - engine.c's account: no facts for these roles, no scan answer, no RST; the bytes after R's
+ *    FIN counted for (2); state.c's tp_conn_apply writes R's state where it moves (and notes a
+ *    4-way close); where nothing moves, it would find nothing to do after the handshake.
  */
 #include "fastpath.h"
 
@@ -62,23 +91,52 @@
 #include "state.h"
 #include "zeek.h"
 
+/* What the segment does to its receiver, as classify.c and transitions.c find it under
+ * tp_fast_path's conditions: the event (classify.c's for an ACK without SYN, FIN or RST), the
+ * receiver's state after it, and the role (ack_role). */
+static tp_role receiver_move(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r)
+{
+    tp_dir peer = TP_PEER(dir);
+    const tp_endpoint *receiver = &c->ep[peer];
+    tp_state now = (tp_state)receiver->state;
+
+    r->after[peer] = (uint8_t)now;
+    if (now == TP_ESTABLISHED) { /* the common segment: the receiver has no FIN */
+        r->event = tp_endpoint_acks_syn(receiver, seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
+        return seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
+    }
+    r->event = tp_endpoint_acks_fin(receiver, seg)   ? TP_EV_ACK_FIN
+               : tp_endpoint_acks_syn(receiver, seg) ? TP_EV_ACK_SYN
+                                                     : TP_EV_ACK;
+    switch (now) {
+    case TP_SYN_RECEIVED: /* the handshake's last ACK, named for it whatever it carries */
+        r->after[peer] = TP_ESTABLISHED;
+        return TP_ROLE_HANDSHAKE_ACK;
+    case TP_FIN_WAIT_1:
+        r->after[peer] = TP_FIN_WAIT_2;
+        return TP_ROLE_ACK_OF_FIN;
+    case TP_LAST_ACK:
+        r->after[peer] = TP_CLOSED;
+        return TP_ROLE_FINAL_ACK;
+    default: /* FIN-WAIT-2 and CLOSE-WAIT: no cell moves them on these events */
+        return seg->len > 0 ? TP_ROLE_HALF_CLOSED_DATA : TP_ROLE_ACK;
+    }
+}
+
 void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
                   const tp_segment *seg, tp_result *r)
 {
     tp_dir dir = tp_conn_dir(c, seg), peer = TP_PEER(dir);
     tp_endpoint *me = &c->ep[dir];
-    /* The handshake's last ACK moves its receiver from SYN-RECEIVED to ESTABLISHED (3.10.7.4,
-     * transitions.c's cell) and is named for it whatever it carries (classify.c). */
-    bool completes = c->ep[peer].state == TP_SYN_RECEIVED;
-    tp_role role = completes ? TP_ROLE_HANDSHAKE_ACK : seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
 
-    /* The result, as step would store it; the slot is zeroed: no finding, not late or proved. */
+    /* The result, as step would store it; the slot is zeroed: no finding, not late or proved.
+     * The sender's state stays (transitions.c has no sending cell for these events). */
     r->conn = c->id;
     r->sender = (uint8_t)dir;
-    r->before[dir] = r->after[dir] = TP_ESTABLISHED;
+    r->before[dir] = r->after[dir] = me->state;
     r->before[peer] = c->ep[peer].state;
-    r->after[peer] = TP_ESTABLISHED;
-    r->event = tp_endpoint_acks_syn(&c->ep[peer], seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
+    tp_role role = receiver_move(c, dir, seg, r);
+    bool moves = r->after[peer] != r->before[peer];
     r->role = (uint8_t)role;
 
     /* The record, in step's order: Zeek sees the connection as it was before the segment. */
@@ -88,21 +146,28 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
         me->options_cut = true;
     /* delivery.c has something to note only while an endpoint awaits the acknowledgment of
      * its SYN or FIN (took_frame), for an empty ACK whose sender's round trip is unknown, or
-     * for the handshake's last ACK (the client's round trip, the server's state moved on). */
-    if (completes || me->took_frame || c->ep[peer].took_frame || (seg->len == 0 && me->rtt_us == 0))
+     * when the receiver's state moves (the handshake's last ACK: the client's round trip, and
+     * for it and a FIN's ACK the receiver's took_frame). */
+    if (moves || me->took_frame || c->ep[peer].took_frame || (seg->len == 0 && me->rtt_us == 0))
         tp_delivery_note(rs, c, dir, seg, r);
     tp_keepalive_odd(c, dir, seg, role);
 
-    /* engine.c's account, for a data, ack or handshake-ack role. */
+    /* engine.c's account, for these roles: none has facts of its own, and none is a RST. */
     c->last_frame = seg->frame;
     c->tuple_moved = false;
     tp_conn_set_last_ns(t, c, seg->time_ns);
     tp_conn_count_frame(t, c, dir);
     tp_conn_add_bytes(t, c, dir, seg->len);
+    if (seg->len > 0 && c->ep[peer].fin_seen) /* half-closed data */
+        tp_conn_add_bytes_after_peer_fin(t, c, dir, seg->len);
     if (!me->captured) {
         me->captured = true;
         tp_coverage_note(v, seg);
     }
-    if (completes) /* the server's state, and the handshake completed (synack_acked) */
+    /* The receiver's state, and the facts state.c keeps with it: the handshake completed
+     * (synack_acked), a 4-way close (ack_of_fin_seen). Where no state moves there are none: the
+     * predicate sends the full way any client's ACK of the server's SYN before the handshake
+     * completed. */
+    if (moves)
         tp_conn_apply(t, c, dir, seg, r->before, r->after);
 }

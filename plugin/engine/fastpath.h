@@ -1,7 +1,8 @@
 /*
  * tcpphase engine: the common segment's short route (fastpath.c). Data or an ACK inside an
- * established connection, in order, with nothing awaited, and the handshake's last ACK: every
- * stage of engine.c's step would find nothing to do but the record, so it goes straight there.
+ * established connection, in order, with nothing awaited; the handshake's last ACK; and the
+ * close's ACKs and half-closed data: every stage of engine.c's step would find nothing to do
+ * but the record and, for some, one state's move, so it goes straight there.
  */
 #ifndef TCPPHASE_FASTPATH_H
 #define TCPPHASE_FASTPATH_H
@@ -24,6 +25,42 @@ static inline bool tp_fast_handshake_ack(const tp_conn *c, tp_dir dir, const tp_
 }
 
 /*
+ * The close's common segments, each with its FIN taken in order (neither FIN held nor implied:
+ * order.c and evidence.c take those) and the sender in order, the peer's numbers seen:
+ *  - the empty ACK of the peer's FIN (SND.UNA < SEG.ACK =< SND.NXT past the FIN, 3.10.7.4)
+ *    while the peer awaits it: in FIN-WAIT-1 from CLOSE-WAIT (the ack-of-fin of a 4-way close,
+ *    RFC 9293 3.6 figure 12), in LAST-ACK from TIME-WAIT (the final-ack);
+ *  - half-closed data (3.6: CLOSE-WAIT may still send), acknowledging the FIN, once its first
+ *    one has been noted (findings.c);
+ *  - the empty ACKs of that data from FIN-WAIT-2, acknowledging nothing the peer did not send.
+ * The last two move no state, so only after the handshake completed (synack_acked), as a
+ * client's first ACK of the server's SYN completes it (state.c). A simultaneous close (CLOSING)
+ * goes the full way, as does anything else while closing.
+ */
+static inline bool tp_fast_closing(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    const tp_endpoint *me = &c->ep[dir], *peer = &c->ep[TP_PEER(dir)];
+
+    if (me->fin_held || peer->fin_held || me->fin_implied || peer->fin_implied || !peer->seq_seen ||
+        (me->seq_seen && tp_seq_lt(me->snd_nxt, seg->seq)))
+        return false;
+    switch (me->state) {
+    case TP_CLOSE_WAIT:
+        return tp_endpoint_acks_fin(peer, seg) &&
+               (seg->len == 0
+                    ? peer->state == TP_FIN_WAIT_1
+                    : peer->state == TP_FIN_WAIT_2 && me->half_closed_noted && c->synack_acked);
+    case TP_TIME_WAIT:
+        return seg->len == 0 && peer->state == TP_LAST_ACK && tp_endpoint_acks_fin(peer, seg);
+    case TP_FIN_WAIT_2:
+        return seg->len == 0 && peer->state == TP_CLOSE_WAIT && c->synack_acked &&
+               !tp_seq_lt(peer->snd_nxt, seg->ack);
+    default:
+        return false;
+    }
+}
+
+/*
  * Is seg the common segment of c, the 4-tuple's latest incarnation (tp_conntable_find)? Each
  * condition is what one stage needs to be a no-op; fastpath.c says which and why. Inline, as
  * every segment asks; the tests read only the record's flag bytes and a few sequence numbers.
@@ -36,10 +73,13 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     /* Data or a bare ACK, no control flag (URG and PSH move nothing). */
     if ((seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) != TP_ACK)
         return false;
-    /* The connection: the latest incarnation's own, its sender ESTABLISHED, nothing pending. */
+    /* The connection: the latest incarnation's own, nothing pending; its sender ESTABLISHED,
+     * or closing (above). */
     if (cfg->full_path || c->has_prev || cfg->zeek_sessions || c->challenge_pending ||
-        c->odd_kind != TP_ODD_NONE || me->state != TP_ESTABLISHED)
+        c->odd_kind != TP_ODD_NONE)
         return false;
+    if (me->state != TP_ESTABLISHED)
+        return tp_fast_closing(c, dir, seg);
     /* The receiver ESTABLISHED too; or the handshake's last ACK, which completes it. A client
      * acknowledging the server's SYN otherwise (the server ESTABLISHED by the evidence, say)
      * completes the handshake as well: the full path records it. */
@@ -61,9 +101,9 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
 }
 
 /* The short route for such a segment: fills r and updates c (its endpoints, counts, Zeek's
- * view, and for the handshake's last ACK the server's state) and the coverage exactly as the
- * full step would. What is left to the caller: the scan's answer to a handshake completed
- * (TP_ROLE_HANDSHAKE_ACK), which only engine.c reaches. */
+ * view, and the receiver's state where it moves) and the coverage
+ * exactly as the full step would. What is left to the caller: the scan's answer to a handshake
+ * completed (TP_ROLE_HANDSHAKE_ACK), which only engine.c reaches. */
 void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
                   const tp_segment *seg, tp_result *r);
 

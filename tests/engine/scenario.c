@@ -22,7 +22,11 @@
  * frame N corrected it; a frame without final= must have no correction), and after "::" a text some
  * finding's message must contain. A line "option time_wait=S" sets the TIME-WAIT period before the
  * first segment.
+ *
+ * Each scenario is also fed to an engine without the short route (tp_config full_path), and
+ * every frame's answers and every connection's summary must be the same (agree.h).
  */
+#include "agree.h"
 #include "transitions.h" /* the transition tables, for --coverage */
 
 #include <stdio.h>
@@ -307,7 +311,7 @@ static int run_file(const char *path)
     static expectation x[MAX_LINES];
     static char line[1024];
     tp_config cfg = {.time_wait_s = 60};
-    tp_engine *e = NULL;
+    tp_engine *e = NULL, *full = NULL; /* full: every stage for every segment (agree.h) */
     size_t nx = 0;
     uint32_t frame = 0;
     int64_t now = 1000000000000LL;
@@ -321,8 +325,10 @@ static int run_file(const char *path)
             cfg.time_wait_s = strtod(line + 17, NULL);
             continue;
         }
-        if (!e)
+        if (!e) {
             e = tp_engine_new(&cfg);
+            full = tp_engine_new(&(tp_config){.time_wait_s = cfg.time_wait_s, .full_path = true});
+        }
         if (arrow && nx < MAX_LINES) {
             x[nx] = (expectation){.line = ln, .frame = frame + 1};
             snprintf(x[nx].text, sizeof x[nx].text, "%s", arrow + 2);
@@ -334,6 +340,7 @@ static int run_file(const char *path)
             fprintf(stderr, "%s line %d: not a segment\n", path, ln);
             fclose(in);
             tp_engine_free(e);
+            tp_engine_free(full);
             return 2;
         }
         const tp_result *r = tp_engine_feed(e, &seg);
@@ -341,8 +348,13 @@ static int run_file(const char *path)
             fail(ln, "feed", "one stored result per frame", "another");
         else
             mark_cells(r);
+        tp_engine_feed(full, &seg);
     }
     fclose(in);
+    /* The short route answers as every stage would, at every frame (fastpath.c). */
+    for (uint32_t f = 1; f <= frame; f++)
+        agree_frame(e, full, f, path, &failures);
+    agree_conns(e, full, path, &failures);
     for (size_t i = 0; i < nx; i++) {
         check(e, &x[i], false); /* single pass: no hindsight */
         check(e, &x[i], true);  /* the whole capture read */
@@ -352,6 +364,7 @@ static int run_file(const char *path)
         tp_engine_incarnation(NULL, 1))
         fail(0, "tp_engine_incarnation", "0 for an unknown connection", "another");
     tp_engine_free(e);
+    tp_engine_free(full);
     printf("%s: %zu frames checked, %d failure%s\n", path, nx, failures - before,
            failures - before == 1 ? "" : "s");
     return 0;
