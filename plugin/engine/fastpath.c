@@ -81,6 +81,25 @@
  *  - engine.c's account: no facts for these roles, no scan answer, no RST; the bytes after R's
  *    FIN counted for (2); state.c's tp_conn_apply writes R's state where it moves (and notes a
  *    4-way close); where nothing moves, it would find nothing to do after the handshake.
+ *
+ * A FIN (tp_fast_fin: with ACK, the sender's first, in order, no FIN held or implied; from
+ * ESTABLISHED to ESTABLISHED without FIN, acknowledging nothing R did not send; or from
+ * CLOSE-WAIT acknowledging R's FIN, R in FIN-WAIT-2 or FIN-WAIT-1):
+ *  - incarnation.c: no SYN, no previous incarnation, not ended. copy.c: a FIN is a copy only
+ *    of the sender's FIN, and it has none. probe.c: FIN with ACK is no probe.
+ *  - delivery.c, taking back: S has no FIN to retransmit, nor SYN,ACK. order.c: nothing held;
+ *    R's FIN, if any, is not judged by a FIN (tp_order_fin_not_taken reads bare ACKs); not past
+ *    a hole (in order). keepalive.c: odd_kind TP_ODD_NONE.
+ *  - evidence.c: no FIN implied; S ESTABLISHED or CLOSE-WAIT; in order (skipped); R's FIN
+ *    seen, or nothing acknowledged past R's snd_nxt (acknowledged); not late (no FIN implied).
+ *  - classify.c: TP_EV_FIN (R has no FIN) or TP_EV_FIN_ACK_FIN (it acknowledges R's);
+ *    transitions.c: ESTABLISHED to FIN-WAIT-1 and R to CLOSE-WAIT (3.6 case 1), or CLOSE-WAIT to
+ *    LAST-ACK and R, FIN-WAIT-1 or -2, to TIME-WAIT (case 2; 3.10.7.4); fin_role: fin-active,
+ *    fin-passive (not a retransmission, not ended); refine and the findings: nothing.
+ *  - delivery.c, noting: states move, so it is called. keepalive.c: nothing odd.
+ *  - engine.c's account: no facts for these roles, no scan answer, no RST; the bytes after R's
+ *    FIN for a passive FIN with data; state.c's tp_conn_apply writes both states (R's TIME-WAIT
+ *    entry with them).
  */
 #include "fastpath.h"
 
@@ -91,16 +110,33 @@
 #include "state.h"
 #include "zeek.h"
 
-/* What the segment does to its receiver, as classify.c and transitions.c find it under
- * tp_fast_path's conditions: the event (classify.c's for an ACK without SYN, FIN or RST), the
- * receiver's state after it, and the role (ack_role). */
+/* A FIN's event, both states after it and its role, as classify.c and transitions.c find them
+ * under tp_fast_fin's conditions. */
+static tp_role fin_move(const tp_conn *c, tp_dir dir, tp_result *r)
+{
+    tp_dir peer = TP_PEER(dir);
+
+    if (c->ep[peer].fin_seen) { /* from CLOSE-WAIT, acknowledging the peer's FIN */
+        r->event = TP_EV_FIN_ACK_FIN;
+        r->after[dir] = TP_LAST_ACK;
+        r->after[peer] = TP_TIME_WAIT;
+        return TP_ROLE_FIN_PASSIVE;
+    }
+    r->event = TP_EV_FIN;
+    r->after[dir] = TP_FIN_WAIT_1;
+    r->after[peer] = TP_CLOSE_WAIT;
+    return TP_ROLE_FIN_ACTIVE;
+}
+
+/* What an ACK without SYN, FIN or RST does to its receiver, as classify.c and transitions.c
+ * find it under tp_fast_path's conditions: the event, the receiver's state after it, and the
+ * role (ack_role). */
 static tp_role receiver_move(const tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r)
 {
     tp_dir peer = TP_PEER(dir);
     const tp_endpoint *receiver = &c->ep[peer];
     tp_state now = (tp_state)receiver->state;
 
-    r->after[peer] = (uint8_t)now;
     if (now == TP_ESTABLISHED) { /* the common segment: the receiver has no FIN */
         r->event = tp_endpoint_acks_syn(receiver, seg) ? TP_EV_ACK_SYN : TP_EV_ACK;
         return seg->len > 0 ? TP_ROLE_DATA : TP_ROLE_ACK;
@@ -130,13 +166,13 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
     tp_endpoint *me = &c->ep[dir];
 
     /* The result, as step would store it; the slot is zeroed: no finding, not late or proved.
-     * The sender's state stays (transitions.c has no sending cell for these events). */
+     * An ACK's sender keeps its state (transitions.c has no sending cell for these events). */
     r->conn = c->id;
     r->sender = (uint8_t)dir;
     r->before[dir] = r->after[dir] = me->state;
-    r->before[peer] = c->ep[peer].state;
-    tp_role role = receiver_move(c, dir, seg, r);
-    bool moves = r->after[peer] != r->before[peer];
+    r->before[peer] = r->after[peer] = c->ep[peer].state;
+    tp_role role = (seg->flags & TP_FIN) ? fin_move(c, dir, r) : receiver_move(c, dir, seg, r);
+    bool moves = r->after[peer] != r->before[peer] || r->after[dir] != r->before[dir];
     r->role = (uint8_t)role;
 
     /* The record, in step's order: Zeek sees the connection as it was before the segment. */

@@ -1,7 +1,7 @@
 /*
  * tcpphase engine: the common segment's short route (fastpath.c). Data or an ACK inside an
  * established connection, in order, with nothing awaited; the handshake's last ACK; and the
- * close's ACKs and half-closed data: every stage of engine.c's step would find nothing to do
+ * close's FINs, ACKs and half-closed data: every stage of engine.c's step would find nothing to do
  * but the record and, for some, one state's move, so it goes straight there.
  */
 #ifndef TCPPHASE_FASTPATH_H
@@ -61,6 +61,28 @@ static inline bool tp_fast_closing(const tp_conn *c, tp_dir dir, const tp_segmen
 }
 
 /*
+ * A FIN in order, the sender's first, neither side's FIN held or implied: the active close's
+ * FIN from ESTABLISHED to an ESTABLISHED peer without FIN, acknowledging nothing the peer did
+ * not send (RFC 9293 3.6 case 1); or the passive close's FIN from CLOSE-WAIT acknowledging the
+ * peer's FIN, the peer in FIN-WAIT-2 or, in a 3-way close, FIN-WAIT-1 (case 2). A FIN
+ * crossing the peer's (case 3) goes the full way.
+ */
+static inline bool tp_fast_fin(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    const tp_endpoint *me = &c->ep[dir], *peer = &c->ep[TP_PEER(dir)];
+
+    if (me->fin_seen || me->fin_held || peer->fin_held || me->fin_implied || peer->fin_implied ||
+        !peer->seq_seen || (me->seq_seen && tp_seq_lt(me->snd_nxt, seg->seq)))
+        return false;
+    if (me->state == TP_ESTABLISHED)
+        return peer->state == TP_ESTABLISHED && !peer->fin_seen &&
+               !tp_seq_lt(peer->snd_nxt, seg->ack);
+    return me->state == TP_CLOSE_WAIT &&
+           (peer->state == TP_FIN_WAIT_2 || peer->state == TP_FIN_WAIT_1) &&
+           tp_endpoint_acks_fin(peer, seg);
+}
+
+/*
  * Is seg the common segment of c, the 4-tuple's latest incarnation (tp_conntable_find)? Each
  * condition is what one stage needs to be a no-op; fastpath.c says which and why. Inline, as
  * every segment asks; the tests read only the record's flag bytes and a few sequence numbers.
@@ -70,14 +92,18 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     tp_dir dir = tp_conn_dir(c, seg);
     const tp_endpoint *me = &c->ep[dir], *peer = &c->ep[TP_PEER(dir)];
 
-    /* Data or a bare ACK, no control flag (URG and PSH move nothing). */
-    if ((seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK)) != TP_ACK)
+    /* Data or a bare ACK, no control flag (URG and PSH move nothing); or a FIN with ACK (a FIN
+     * without it is a probe, probe.c). */
+    uint8_t control = seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK);
+    if (control != TP_ACK && control != (TP_FIN | TP_ACK))
         return false;
     /* The connection: the latest incarnation's own, nothing pending; its sender ESTABLISHED,
      * or closing (above). */
     if (cfg->full_path || c->has_prev || cfg->zeek_sessions || c->challenge_pending ||
         c->odd_kind != TP_ODD_NONE)
         return false;
+    if (control != TP_ACK)
+        return tp_fast_fin(c, dir, seg);
     if (me->state != TP_ESTABLISHED)
         return tp_fast_closing(c, dir, seg);
     /* The receiver ESTABLISHED too; or the handshake's last ACK, which completes it. A client
