@@ -7,7 +7,8 @@
  *   tp_engine_feed   the frame's result slot (results.c)
  *    |- find the connection       conntable.c
  *    |- the common segment        fastpath.c: data or an ACK, established both ways, in order,
- *    |                            nothing awaited, or the handshake's last ACK; no stage below
+ *    |                            nothing awaited; the handshake's SYN,ACK and last ACK; the
+ *    |                            close's FINs and ACKs, and half-closed data; no stage below
  *    |                            would act but the record, so it goes straight to Zeek's view
  *    |                            and the record, and returns
  *    |- which incarnation         incarnation.c (of the 4-tuple)
@@ -315,8 +316,28 @@ static tp_role odd_role(const tp_engine *e, const tp_conn *c, tp_dir dir, const 
     return TP_ROLE_UNKNOWN;
 }
 
+/* The record of a classified segment: Zeek's view, the sender's facts, the round trips, the
+ * latest odd segment, and the connection's accounting. odd: odd_role's answer. */
+static void record(tp_engine *e, tp_conn *c, tp_dir dir, const tp_segment *seg, tp_result *r,
+                   tp_role odd)
+{
+    tp_zeek_segment(e->conns, c, dir, seg);
+    /* A copy shows nothing new of its sender, a probe nothing of a connection. */
+    if (odd != TP_ROLE_DUPLICATE && r->role != TP_ROLE_PROBE)
+        tp_endpoint_sent(&c->ep[dir], seg);
+    if (seg->options_cut)
+        c->ep[dir].options_cut = true;
+    tp_delivery_note(&e->results, c, dir, seg, r);
+    tp_keepalive_odd(c, dir, seg, (tp_role)r->role);
+    account(e, c, dir, seg, r);
+}
+
 static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
 {
+    if (!e->cfg.full_path && tp_fast_opening(c, seg, r)) { /* an opening SYN (fastpath.c) */
+        record(e, c, TP_CLIENT, seg, r, TP_ROLE_UNKNOWN);
+        return;
+    }
     tp_dir dir = tp_conn_dir(c, seg);
     uint8_t was[2] = {c->ep[TP_CLIENT].state, c->ep[TP_SERVER].state};
     tp_role odd = odd_role(e, c, dir, seg);
@@ -385,15 +406,7 @@ static void step(tp_engine *e, tp_conn *c, const tp_segment *seg, tp_result *r)
     if (lost)
         note(r, TP_FIND_NOT_DELIVERED);
     find(e, c, dir, seg, r);
-    tp_zeek_segment(e->conns, c, dir, seg);
-    /* A copy shows nothing new of its sender, a probe nothing of a connection. */
-    if (odd != TP_ROLE_DUPLICATE && r->role != TP_ROLE_PROBE)
-        tp_endpoint_sent(&c->ep[dir], seg);
-    if (seg->options_cut)
-        c->ep[dir].options_cut = true;
-    tp_delivery_note(&e->results, c, dir, seg, r);
-    tp_keepalive_odd(c, dir, seg, (tp_role)r->role);
-    account(e, c, dir, seg, r);
+    record(e, c, dir, seg, r, odd);
 }
 
 const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
@@ -420,8 +433,10 @@ const tp_result *tp_engine_feed(tp_engine *e, const tp_segment *seg)
     tp_conn *latest = tp_conntable_find(e->conns, seg);
     if (latest && tp_fast_path(&e->cfg, latest, seg)) { /* the common segment (fastpath.c) */
         tp_fast_step(&e->results, e->conns, e->coverage, latest, seg, r);
-        if (r->role == TP_ROLE_HANDSHAKE_ACK && latest->scan_attempt) /* account_scan's */
-            tp_scans_answer(e->scans, latest, TP_ANSWER_COMPLETED);
+        if (latest->scan_attempt &&
+            (r->role == TP_ROLE_SYN_ACK || r->role == TP_ROLE_HANDSHAKE_ACK))
+            tp_scans_answer(e->scans, latest, /* account_scan's answers */
+                            r->role == TP_ROLE_SYN_ACK ? TP_ANSWER_OPEN : TP_ANSWER_COMPLETED);
         return r;
     }
     tp_placement p = tp_incarnation_of(e->conns, e->findings, &e->cfg, seg, latest, r);

@@ -100,6 +100,17 @@
  *  - engine.c's account: no facts for these roles, no scan answer, no RST; the bytes after R's
  *    FIN for a passive FIN with data; state.c's tp_conn_apply writes both states (R's TIME-WAIT
  *    entry with them).
+ *
+ * A connection's opening SYN (tp_fast_opening: the segment that opened c, a SYN without ACK,
+ * FIN or RST, from the client, CLOSED, to the server, UNKNOWN, as incarnation.c opens them; a
+ * SYN reusing a 4-tuple whose holder keeps the old connection starts elsewhere, inherit):
+ *  - copy.c: the client has sent no SYN before; probe.c, scan.c's lone ACK: a SYN is neither.
+ *  - delivery.c, order.c, keepalive.c: nothing sent before, nothing held, nothing odd.
+ *  - evidence.c: a SYN without ACK proves nothing; not late (nothing implied yet).
+ *  - classify.c: TP_EV_SYN (the server is not in SYN-SENT); transitions.c: CLOSED to SYN-SENT
+ *    (3.5), the server stays UNKNOWN (3.10.7.1-2: only its answer will tell); syn_role: syn.
+ *  - refine and the findings: nothing for syn; no challenge ACK awaited in a new connection.
+ * The record after it is step's own (engine.c).
  */
 #include "fastpath.h"
 
@@ -109,6 +120,18 @@
 #include "side.h"
 #include "state.h"
 #include "zeek.h"
+
+/* The SYN,ACK's event, both states after it and its role, under tp_fast_syn_ack's conditions:
+ * TP_EV_SYN_ACK (classify_syn: it acknowledges the client's SYN), the server from UNKNOWN to
+ * SYN-RECEIVED and the client from SYN-SENT to ESTABLISHED (3.10.7.2, 3.10.7.3), syn-ack (the
+ * server's first SYN, no simultaneous open: syn_role). */
+static tp_role syn_ack_move(tp_result *r)
+{
+    r->event = TP_EV_SYN_ACK;
+    r->after[TP_SERVER] = TP_SYN_RECEIVED;
+    r->after[TP_CLIENT] = TP_ESTABLISHED;
+    return TP_ROLE_SYN_ACK;
+}
 
 /* A FIN's event, both states after it and its role, as classify.c and transitions.c find them
  * under tp_fast_fin's conditions. */
@@ -171,7 +194,9 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
     r->sender = (uint8_t)dir;
     r->before[dir] = r->after[dir] = me->state;
     r->before[peer] = r->after[peer] = c->ep[peer].state;
-    tp_role role = (seg->flags & TP_FIN) ? fin_move(c, dir, r) : receiver_move(c, dir, seg, r);
+    tp_role role = (seg->flags & TP_SYN)   ? syn_ack_move(r)
+                   : (seg->flags & TP_FIN) ? fin_move(c, dir, r)
+                                           : receiver_move(c, dir, seg, r);
     bool moves = r->after[peer] != r->before[peer] || r->after[dir] != r->before[dir];
     r->role = (uint8_t)role;
 
@@ -200,10 +225,31 @@ void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn
         me->captured = true;
         tp_coverage_note(v, seg);
     }
+    if (role == TP_ROLE_SYN_ACK) { /* account's facts of a SYN,ACK that answers the SYN */
+        if (!c->first_synack_frame)
+            c->first_synack_frame = seg->frame;
+        c->syn_answered = true;
+    }
     /* The receiver's state, and the facts state.c keeps with it: the handshake completed
      * (synack_acked), a 4-way close (ack_of_fin_seen). Where no state moves there are none: the
      * predicate sends the full way any client's ACK of the server's SYN before the handshake
      * completed. */
     if (moves)
         tp_conn_apply(t, c, dir, seg, r->before, r->after);
+}
+
+bool tp_fast_opening(const tp_conn *c, const tp_segment *seg, tp_result *r)
+{
+    if (c->first_frame != seg->frame ||
+        (seg->flags & (TP_SYN | TP_ACK | TP_FIN | TP_RST)) != TP_SYN ||
+        c->ep[TP_CLIENT].state != TP_CLOSED || c->ep[TP_SERVER].state != TP_UNKNOWN)
+        return false;
+    r->conn = c->id;
+    r->sender = TP_CLIENT;
+    r->event = TP_EV_SYN;
+    r->before[TP_CLIENT] = TP_CLOSED;
+    r->before[TP_SERVER] = r->after[TP_SERVER] = TP_UNKNOWN;
+    r->after[TP_CLIENT] = TP_SYN_SENT;
+    r->role = TP_ROLE_SYN;
+    return true;
 }

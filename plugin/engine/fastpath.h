@@ -1,8 +1,8 @@
 /*
  * tcpphase engine: the common segment's short route (fastpath.c). Data or an ACK inside an
- * established connection, in order, with nothing awaited; the handshake's last ACK; and the
- * close's FINs, ACKs and half-closed data: every stage of engine.c's step would find nothing to do
- * but the record and, for some, one state's move, so it goes straight there.
+ * established connection, in order, with nothing awaited; the handshake's SYN,ACK and last
+ * ACK; and the close's FINs, ACKs and half-closed data: every stage of engine.c's step would find
+ * nothing to do but the record and, for some, one state's move, so it goes straight there.
  */
 #ifndef TCPPHASE_FASTPATH_H
 #define TCPPHASE_FASTPATH_H
@@ -61,6 +61,21 @@ static inline bool tp_fast_closing(const tp_conn *c, tp_dir dir, const tp_segmen
 }
 
 /*
+ * The server's first SYN,ACK, answering the client's SYN (acknowledging it, 3.10.7.3) while the
+ * client waits in SYN-SENT and the server's state is still unknown (RFC 9293 3.5 figure 6,
+ * line 3): one of every connection's segments. Not in a simultaneous open, and with no FIN
+ * seen either way.
+ */
+static inline bool tp_fast_syn_ack(const tp_conn *c, tp_dir dir, const tp_segment *seg)
+{
+    const tp_endpoint *server = &c->ep[TP_SERVER], *client = &c->ep[TP_CLIENT];
+
+    return dir == TP_SERVER && server->state == TP_UNKNOWN && !server->syn_seen &&
+           client->state == TP_SYN_SENT && !c->simultaneous && !server->fin_seen &&
+           !client->fin_seen && tp_endpoint_acks_syn(client, seg);
+}
+
+/*
  * A FIN in order, the sender's first, neither side's FIN held or implied: the active close's
  * FIN from ESTABLISHED to an ESTABLISHED peer without FIN, acknowledging nothing the peer did
  * not send (RFC 9293 3.6 case 1); or the passive close's FIN from CLOSE-WAIT acknowledging the
@@ -92,10 +107,10 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     tp_dir dir = tp_conn_dir(c, seg);
     const tp_endpoint *me = &c->ep[dir], *peer = &c->ep[TP_PEER(dir)];
 
-    /* Data or a bare ACK, no control flag (URG and PSH move nothing); or a FIN with ACK (a FIN
-     * without it is a probe, probe.c). */
+    /* Data or a bare ACK, no control flag (URG and PSH move nothing); or a FIN or SYN with ACK
+     * (a FIN without it is a probe, probe.c; a SYN without it opens a connection). */
     uint8_t control = seg->flags & (TP_SYN | TP_FIN | TP_RST | TP_ACK);
-    if (control != TP_ACK && control != (TP_FIN | TP_ACK))
+    if (control != TP_ACK && control != (TP_FIN | TP_ACK) && control != (TP_SYN | TP_ACK))
         return false;
     /* The connection: the latest incarnation's own, nothing pending; its sender ESTABLISHED,
      * or closing (above). */
@@ -103,7 +118,7 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
         c->odd_kind != TP_ODD_NONE)
         return false;
     if (control != TP_ACK)
-        return tp_fast_fin(c, dir, seg);
+        return control & TP_FIN ? tp_fast_fin(c, dir, seg) : tp_fast_syn_ack(c, dir, seg);
     if (me->state != TP_ESTABLISHED)
         return tp_fast_closing(c, dir, seg);
     /* The receiver ESTABLISHED too; or the handshake's last ACK, which completes it. A client
@@ -126,10 +141,18 @@ static inline bool tp_fast_path(const tp_config *cfg, const tp_conn *c, const tp
     return !(seg->len <= 1 && peer->ack_seen && seg->seq + 1 == peer->max_ack);
 }
 
+/* A connection's opening SYN: seg is the SYN (without ACK, FIN or RST) that just opened c
+ * (incarnation.c), the client CLOSED and the server UNKNOWN as opened. Nothing came before it
+ * to take back or to prove, so engine.c's step needs no stage before the record: this fills in
+ * r's classification (event, states, role; any finding the opening made stays) and returns
+ * true. False, with r untouched, for any other segment. */
+bool tp_fast_opening(const tp_conn *c, const tp_segment *seg, tp_result *r);
+
 /* The short route for such a segment: fills r and updates c (its endpoints, counts, Zeek's
  * view, and the receiver's state where it moves) and the coverage
- * exactly as the full step would. What is left to the caller: the scan's answer to a handshake
- * completed (TP_ROLE_HANDSHAKE_ACK), which only engine.c reaches. */
+ * exactly as the full step would. What is left to the caller: the scan's answers to a SYN,ACK
+ * (TP_ROLE_SYN_ACK) and to a handshake completed (TP_ROLE_HANDSHAKE_ACK), which only engine.c
+ * reaches. */
 void tp_fast_step(const tp_results *rs, tp_conntable *t, tp_coverage *v, tp_conn *c,
                   const tp_segment *seg, tp_result *r);
 
