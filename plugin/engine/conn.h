@@ -77,6 +77,12 @@ typedef struct tp_endpoint {
     uint32_t fin_seq;     /* sequence number its FIN occupies */
 } tp_endpoint;
 
+/* An endpoint nothing has been seen of: its state unknown, no window scale; zero otherwise. */
+#define TP_ENDPOINT_UNSEEN                                                                         \
+    {                                                                                              \
+        .state = TP_UNKNOWN, .wscale = -1                                                          \
+    }
+
 /*
  * One incarnation of a 4-tuple. Everything per endpoint is indexed by tp_dir.
  *

@@ -21,8 +21,6 @@
  */
 #include "conntable.h"
 
-#include "endpoint.h"
-
 #include <string.h>
 
 #define CHUNK_SHIFT 8 /* 256 connections a chunk */
@@ -309,7 +307,7 @@ static tp_conn *new_conn(tp_conntable *t)
     }
     t->count++;
     tp_conn *c = conn_of(t, t->count);
-    *c = (tp_conn){.id = t->count};
+    *c = (tp_conn){.id = t->count, .ep = {TP_ENDPOINT_UNSEEN, TP_ENDPOINT_UNSEEN}};
     return c;
 }
 
@@ -347,8 +345,6 @@ tp_conn *tp_conntable_open(tp_conntable *t, const tp_segment *seg, tp_dir sender
     c->port[TP_PEER(sender)] = seg->dport;
     c->first_frame = seg->frame;
     c->first_ns = seg->time_ns;
-    tp_endpoint_init(&c->ep[TP_CLIENT], TP_UNKNOWN);
-    tp_endpoint_init(&c->ep[TP_SERVER], TP_UNKNOWN);
 
     /* The 4-tuple's slot now names the new incarnation; the old one keeps its own tuple. */
     index_latest(t, c);

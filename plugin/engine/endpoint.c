@@ -4,19 +4,10 @@
  */
 #include "endpoint.h"
 
-#include <string.h>
-
 /* Without a negotiated scale the advertised window may still be scaled by up to 2^14
  * (RFC 7323 2.3); judging a RST against the largest possible window never calls a RST
  * out-of-window that a stack would have accepted. */
 #define TP_MAX_WSCALE 14
-
-void tp_endpoint_init(tp_endpoint *ep, tp_state state)
-{
-    memset(ep, 0, sizeof *ep);
-    ep->state = state;
-    ep->wscale = -1;
-}
 
 static uint32_t seq_space(const tp_segment *seg)
 {

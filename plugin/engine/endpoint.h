@@ -6,7 +6,6 @@
 
 #include "conn.h"
 
-void tp_endpoint_init(tp_endpoint *ep, tp_state state);
 void tp_endpoint_sent(tp_endpoint *ep, const tp_segment *seg);
 bool tp_rst_acceptable(const tp_endpoint *sender, const tp_endpoint *receiver,
                        const tp_segment *seg);

@@ -122,8 +122,8 @@ static inline bool addr_equal(const uint8_t *a, const uint8_t *b, uint8_t len)
 }
 
 /* The slot of the pair (scanner, target), or the empty slot where it would go. */
-static pair_slot *probe(const tp_scans *s, const uint8_t *scanner, const uint8_t *target,
-                        uint8_t len, uint32_t hash)
+static inline pair_slot *probe(const tp_scans *s, const uint8_t *scanner, const uint8_t *target,
+                               uint8_t len, uint32_t hash)
 {
     for (uint32_t i = slot_of(hash, s->mask);; i = (i + 1) & s->mask) {
         pair_slot *slot = &s->slots[i];
@@ -136,7 +136,8 @@ static pair_slot *probe(const tp_scans *s, const uint8_t *scanner, const uint8_t
     }
 }
 
-static pair *lookup(const tp_scans *s, const uint8_t *scanner, const uint8_t *target, uint8_t len)
+static inline pair *lookup(const tp_scans *s, const uint8_t *scanner, const uint8_t *target,
+                           uint8_t len)
 {
     const pair_slot *slot = probe(s, scanner, target, len, pair_hash(scanner, target, len));
     return slot->index ? g_ptr_array_index(s->all, slot->index - 1) : NULL;
@@ -180,7 +181,7 @@ static pair *pair_of_segment(tp_scans *s, const tp_segment *seg)
     return p;
 }
 
-static pair *find_conn(const tp_scans *s, const tp_conn *c)
+static inline pair *find_conn(const tp_scans *s, const tp_conn *c)
 {
     return lookup(s, tp_conn_addr_bytes(c, TP_CLIENT), tp_conn_addr_bytes(c, TP_SERVER),
                   c->v6 ? 16 : 4);
@@ -201,7 +202,7 @@ static bool is_scan(const pair *p)
            (p->ports >= SCAN_PORTS && 2 * p->completed < p->ports);
 }
 
-static bool promote(tp_scans *s, pair *p)
+static inline bool promote(tp_scans *s, pair *p)
 {
     if (!p->index && is_scan(p)) {
         g_ptr_array_add(s->order, p);
