@@ -76,30 +76,11 @@ int main(int argc, char **argv)
     bool connections_set = false;
 
     while ((opt = getopt(argc, argv, "m:n:c:s:k:r:")) != -1) {
-        switch (opt) {
-        case 'm':
-            if (!tg_mix_parse(optarg, &p.mix))
-                usage();
-            break;
-        case 'n':
-            p.segments = strtoull(optarg, NULL, 10);
-            break;
-        case 'c':
-            p.connections = strtoull(optarg, NULL, 10);
-            connections_set = true;
-            break;
-        case 's':
-            p.seed = strtoull(optarg, NULL, 10);
-            break;
-        case 'k':
-            p.concurrency = (unsigned)strtoul(optarg, NULL, 10);
-            break;
-        case 'r':
+        if (opt == 'r')
             repeats = atoi(optarg);
-            break;
-        default:
+        else if (!tg_option(&p, opt, optarg))
             usage();
-        }
+        connections_set = connections_set || opt == 'c';
     }
     if (optind != argc || repeats < 1 || p.segments == 0)
         usage();

@@ -1,7 +1,7 @@
 /*
  * engine_roles: what the engine costs a segment, role by role, under callgrind.
  *
- *   engine_roles [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] [-s SEED]
+ *   engine_roles [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] [-s SEED] [-k OPEN]
  *
  * Generates the benchmark mix (traffic.c) into memory and feeds it to the engine twice. The
  * first engine names every frame's role; the second, fresh, is fed each segment through a
@@ -54,24 +54,10 @@ int main(int argc, char **argv)
     tg_params p = {.segments = 300000, .connections = 30000, .seed = 1};
     int opt;
 
-    while ((opt = getopt(argc, argv, "m:n:c:s:")) != -1) {
-        switch (opt) {
-        case 'm':
-            if (!tg_mix_parse(optarg, &p.mix))
-                return 2;
-            break;
-        case 'n':
-            p.segments = strtoull(optarg, NULL, 10);
-            break;
-        case 'c':
-            p.connections = strtoull(optarg, NULL, 10);
-            break;
-        case 's':
-            p.seed = strtoull(optarg, NULL, 10);
-            break;
-        default:
+    while ((opt = getopt(argc, argv, "m:n:c:s:k:")) != -1) {
+        if (!tg_option(&p, opt, optarg)) {
             fprintf(stderr, "usage: engine_roles [-m short|long] [-n SEGMENTS] [-c CONNECTIONS] "
-                            "[-s SEED]\n");
+                            "[-s SEED] [-k OPEN]\n");
             return 2;
         }
     }

@@ -136,6 +136,28 @@ bool tg_mix_parse(const char *name, tg_mix *mix)
     return true;
 }
 
+bool tg_option(tg_params *p, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'm':
+        return tg_mix_parse(arg, &p->mix);
+    case 'n':
+        p->segments = strtoull(arg, NULL, 10);
+        return true;
+    case 'c':
+        p->connections = strtoull(arg, NULL, 10);
+        return true;
+    case 's':
+        p->seed = strtoull(arg, NULL, 10);
+        return true;
+    case 'k':
+        p->concurrency = (unsigned)strtoul(arg, NULL, 10);
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* ---- planning ---------------------------------------------------------------------------- */
 
 static void push(conn *c, uint8_t dir, uint8_t flags, uint32_t len, uint8_t special)

@@ -79,5 +79,9 @@ const tg_stats *tg_stats_of(const tg_gen *g);
 const char *tg_kind_name(tg_kind k);
 /* "short" or "long" into *mix; false for anything else. */
 bool tg_mix_parse(const char *name, tg_mix *mix);
+/* The mix's options as engine_bench and engine_roles spell them on the command line: -m MIX,
+ * -n SEGMENTS, -c CONNECTIONS, -s SEED, -k OPEN. Stores opt's argument in p; false if opt is
+ * none of them or MIX no mix. */
+bool tg_option(tg_params *p, int opt, const char *arg);
 
 #endif
